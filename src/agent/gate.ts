@@ -1,0 +1,98 @@
+/**
+ * The main-thread gate: the only agent code that runs while the host starts.
+ * It loads nothing but Node built-ins, decides whether this process gets
+ * servers (process-rule.ts) and, if so, starts the unref'd agent worker.
+ * Configuration, zod, cosmiconfig and sockets all live in the worker.
+ *
+ * One agent per process: a `Symbol.for` key on globalThis guards against the
+ * preload being loaded twice (NODE_OPTIONS `--require` plus CLI `--import`).
+ */
+import { realpathSync } from 'node:fs';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { debug, say } from '../log';
+import { decideStart, envFlag } from './process-rule';
+import type { WorkerBoot } from './channel';
+import { Host } from './host';
+
+const AGENT_KEY = Symbol.for('nrepl-ts.agent');
+/** Set in process.env by a process that runs the agent, so its node children know they are descendants. */
+export const AGENT_PID_VAR = 'NREPL_TS_AGENT_PID';
+const STRICT_WAIT_MS = 15_000;
+
+interface AgentSlot {
+  host?: Host;
+}
+
+function slot(): AgentSlot {
+  const g = globalThis as unknown as Record<symbol, AgentSlot | undefined>;
+  return (g[AGENT_KEY] ??= {});
+}
+
+function entryScript(): string | undefined {
+  const script = process.argv[1];
+  if (!script) return undefined;
+  try {
+    return realpathSync(script);
+  } catch {
+    return script;
+  }
+}
+
+/** Preload entry: decide, then start the agent with configured servers. Never throws to the host. */
+export function startFromPreload(): void {
+  const agent = slot();
+  if (agent.host || (agent as { decided?: boolean }).decided) return;
+  (agent as { decided?: boolean }).decided = true;
+  if (!isMainThread) return; // before reading anything else: workers never start servers
+  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript: entryScript() });
+  debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
+  if (!decision.start) return;
+  const marker = process.env[AGENT_PID_VAR];
+  const descendant = marker !== undefined && marker !== String(process.pid);
+  process.env[AGENT_PID_VAR] = String(process.pid);
+  const strict = envFlag(process.env.NREPL_STRICT);
+  const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag });
+  if (strictFlag) waitForStrictVerdict(strictFlag);
+}
+
+/** Returns the running agent, starting one in API mode (no configured servers) if needed. */
+export function ensureAgent(): Host {
+  const agent = slot();
+  if (agent.host) return agent.host;
+  if (!isMainThread) {
+    throw new Error('nrepl-ts: servers can only be started from the main thread');
+  }
+  return launch({ mode: 'api', cwd: process.cwd(), descendant: false });
+}
+
+function launch(boot: WorkerBoot): Host {
+  const env = { ...process.env };
+  // Our preload must not load again inside our own worker.
+  delete env.NODE_OPTIONS;
+  const worker = new Worker(join(__dirname, 'worker.js'), {
+    workerData: boot,
+    execArgv: [],
+    env,
+    name: 'nrepl-ts agent',
+    stdout: false,
+    stderr: false,
+  });
+  const host = new Host(worker);
+  slot().host = host;
+  return host;
+}
+
+function waitForStrictVerdict(flag: Int32Array): void {
+  // Blocks the host's start on purpose: NREPL_STRICT asks for config errors to be fatal before the app runs.
+  const outcome = Atomics.wait(flag, 0, 0, STRICT_WAIT_MS);
+  if (outcome === 'timed-out') {
+    say(`NREPL_STRICT: the agent did not report within ${STRICT_WAIT_MS} ms; continuing without the verdict`);
+    return;
+  }
+  if (Atomics.load(flag, 0) === 2) {
+    say('NREPL_STRICT is set: the problems above are fatal; exiting before the app starts (unset NREPL_STRICT to let the app run anyway)');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The main-thread end of the agent: receives the worker's messages and does
+ * what only the main thread can do — run node:repl and user accept functions
+ * over bridged streams, evaluate code for the protocol servers, keep the
+ * worker ref'd only while a non-daemon server or client needs it, remove the
+ * agent's files when the process exits, and answer the public API.
+ *
+ * Heavy modules (node:repl, vm, util) are loaded on first use, never at
+ * start-up.
+ */
+import type { Worker } from 'node:worker_threads';
+import { oneLine, ErrorCodes, NreplTsError } from '../errors';
+import { say } from '../log';
+import type { CleanupFile, ServerInfo, ToHost, ToWorker } from './channel';
+import { removeCleanupFile } from '../server/port-file';
+import { installExitCleanup } from './exit-cleanup';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** Main-thread agent state; one per process (see gate.ts). */
+export class Host {
+  readonly servers = new Map<string, ServerInfo>();
+  private readonly pending = new Map<number, Pending>();
+  private nextRequest = 0;
+  private readyWaiters: Array<() => void> | undefined = [];
+  private clients: import('../accept/main-clients').MainClients | undefined;
+  private calls: import('../eval/host-calls').HostCalls | undefined;
+  private readonly files = new Set<CleanupFile>();
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (message: ToHost) => {
+      try {
+        this.receive(message);
+      } catch (err) {
+        say(`${ErrorCodes.INTERNAL}: ${oneLine(err)} (please report this)`);
+      }
+    });
+    worker.on('error', (err) => say(`${ErrorCodes.INTERNAL}: agent worker failed: ${oneLine(err)}`));
+    worker.on('exit', () => this.removeFiles());
+    // After on('message'), which refs the port again: the agent never keeps the host alive by itself.
+    worker.unref();
+  }
+
+  /** Posts a message to the worker. */
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Sends an API request to the worker and resolves with its answer. */
+  request(op: 'start' | 'stop' | 'stopAll' | 'list', extra: Record<string, unknown> = {}): Promise<unknown> {
+    const rid = ++this.nextRequest;
+    return new Promise((resolve, reject) => {
+      this.pending.set(rid, { resolve, reject });
+      this.worker.postMessage({ t: 'api', rid, op, ...extra });
+    });
+  }
+
+  /** Resolves once the worker has started its configured servers (or failed to). */
+  whenReady(): Promise<void> {
+    if (!this.readyWaiters) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters!.push(resolve));
+  }
+
+  private receive(message: ToHost): void {
+    switch (message.t) {
+      case 'ready': {
+        const waiters = this.readyWaiters ?? [];
+        this.readyWaiters = undefined;
+        for (const w of waiters) w();
+        break;
+      }
+      case 'listening':
+        this.servers.set(message.info.name, message.info);
+        for (const file of message.info.cleanup) this.files.add(file);
+        if (this.files.size > 0) installExitCleanup(() => this.removeFiles());
+        break;
+      case 'stopped': {
+        const info = this.servers.get(message.name);
+        this.servers.delete(message.name);
+        for (const file of info?.cleanup ?? []) this.files.delete(file);
+        break;
+      }
+      case 'keepalive':
+        if (message.count > 0) this.worker.ref();
+        else this.worker.unref();
+        break;
+      case 'accept':
+      case 'data':
+      case 'end':
+        this.mainClients().receive(message);
+        break;
+      case 'eval':
+        this.hostCalls().receive(message);
+        break;
+      case 'reply': {
+        const pending = this.pending.get(message.rid);
+        this.pending.delete(message.rid);
+        if (!pending) break;
+        if (message.ok) pending.resolve(message.value);
+        else pending.reject(new NreplTsError(message.error.code as never, message.error.message));
+        break;
+      }
+    }
+  }
+
+  private mainClients(): import('../accept/main-clients').MainClients {
+    if (!this.clients) {
+      const { MainClients } = require('../accept/main-clients') as typeof import('../accept/main-clients');
+      this.clients = new MainClients((m) => this.post(m));
+    }
+    return this.clients;
+  }
+
+  private hostCalls(): import('../eval/host-calls').HostCalls {
+    if (!this.calls) {
+      const { HostCalls } = require('../eval/host-calls') as typeof import('../eval/host-calls');
+      this.calls = new HostCalls((m) => this.post(m));
+    }
+    return this.calls;
+  }
+
+  private removeFiles(): void {
+    for (const file of this.files) removeCleanupFile(file);
+    this.files.clear();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Decides, from facts about the current process, whether the agent may start
+ * servers here. Pure: every input is passed in, so the rule is unit-tested
+ * without spawning processes.
+ *
+ * The rule (documented in the README, "Which processes get servers"):
+ * - never in worker threads, and never when NREPL_DISABLE is set;
+ * - when the preload came from the process's own command line
+ *   (`node --import nrepl-ts/register app.js`), always;
+ * - when it arrived only through NODE_OPTIONS (and so reaches npm, yarn, tsc
+ *   and every other node child), only if the entry script's real path does
+ *   not match NREPL_SKIP_PATTERN (default: anything inside node_modules) —
+ *   the rule VS Code's "smart" auto-attach uses.
+ */
+
+/** Default NREPL_SKIP_PATTERN: entry scripts inside any node_modules folder. */
+export const DEFAULT_SKIP_PATTERN = '[\\\\/]node_modules[\\\\/]';
+
+/** The facts the rule needs; see `processFacts()` for the real values. */
+export interface ProcessFacts {
+  isMainThread: boolean;
+  env: Record<string, string | undefined>;
+  /** `process.execArgv`: the node flags from the command line (never NODE_OPTIONS). */
+  execArgv: readonly string[];
+  /** Real path of the entry script, or undefined for `node -e`, stdin or the REPL. */
+  entryScript: string | undefined;
+}
+
+/** The verdict, with the reason shown by NREPL_DEBUG. */
+export interface StartDecision {
+  start: boolean;
+  reason: string;
+  /** How the preload arrived: 'command-line' or 'NODE_OPTIONS'. */
+  via: 'command-line' | 'NODE_OPTIONS';
+}
+
+/** True for values like 1/true/yes; false for unset, empty, 0, false, no, off. */
+export function envFlag(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const v = value.trim().toLowerCase();
+  return v !== '' && v !== '0' && v !== 'false' && v !== 'no' && v !== 'off';
+}
+
+const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/** True when execArgv loads nrepl-ts's register entry (by package name or by path). */
+export function preloadOnCommandLine(execArgv: readonly string[]): boolean {
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (eq > 0 && PRELOAD_FLAGS.has(arg.slice(0, eq))) value = arg.slice(eq + 1);
+    else if (PRELOAD_FLAGS.has(arg)) value = execArgv[i + 1];
+    if (value !== undefined && /nrepl-ts[\\/]register|(^|[\\/])register(\.js)?$/.test(value)) return true;
+  }
+  return false;
+}
+
+/** Applies the rule to the given facts. */
+export function decideStart(facts: ProcessFacts): StartDecision {
+  const via = preloadOnCommandLine(facts.execArgv) ? 'command-line' : 'NODE_OPTIONS';
+  if (!facts.isMainThread) return { start: false, via, reason: 'worker threads never start servers' };
+  if (envFlag(facts.env.NREPL_DISABLE)) return { start: false, via, reason: 'NREPL_DISABLE is set' };
+  if (via === 'command-line') return { start: true, via, reason: 'preload given on the command line' };
+  const source = facts.env.NREPL_SKIP_PATTERN ?? DEFAULT_SKIP_PATTERN;
+  if (source === '' || facts.entryScript === undefined) {
+    return { start: true, via, reason: 'preload from NODE_OPTIONS, no skip rule applies' };
+  }
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source);
+  } catch {
+    return { start: false, via, reason: `NREPL_SKIP_PATTERN is not a valid regular expression: ${source}` };
+  }
+  if (pattern.test(facts.entryScript)) {
+    return { start: false, via, reason: `entry script ${facts.entryScript} matches NREPL_SKIP_PATTERN ${source}` };
+  }
+  return { start: true, via, reason: `entry script ${facts.entryScript} does not match NREPL_SKIP_PATTERN` };
+}

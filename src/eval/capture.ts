@@ -1,0 +1,70 @@
+/**
+ * Output capture on the main thread: routes what evaluated code writes to
+ * process.stdout / process.stderr (console.* included) to the client that
+ * started it, even from timers, promises and callbacks started by that code,
+ * after the evaluation returned. The host's own output is untouched.
+ *
+ * How: an AsyncLocalStorage store carries the client's route through every
+ * async continuation of an evaluation; stdout/stderr `write` are wrapped once,
+ * on first use, and consult the store. No store, or a closed route: the
+ * original write runs unchanged.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Where an evaluation's output goes. */
+export interface OutputRoute {
+  out(text: string): void;
+  err(text: string): void;
+  /** False once the client is gone: output then falls back to the host's streams. */
+  readonly active: boolean;
+}
+
+const storage = new AsyncLocalStorage<OutputRoute>();
+let installed = false;
+
+/** Runs `fn` (and everything it starts) with its output sent to `route`. */
+export function runWithRoute<T>(route: OutputRoute, fn: () => T): T {
+  installCapture();
+  return storage.run(route, fn);
+}
+
+/** The route of the code running now, if it was started by an evaluation. */
+export function currentRoute(): OutputRoute | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Clears a route that leaked into the current resource: an evaluation stopped
+ * by Runtime.terminateExecution never leaves its storage.run scope.
+ */
+export function resetRoute(): void {
+  storage.enterWith(undefined as unknown as OutputRoute);
+}
+
+function installCapture(): void {
+  if (installed) return;
+  installed = true;
+  wrap(process.stdout, 'out');
+  wrap(process.stderr, 'err');
+}
+
+function wrap(stream: NodeJS.WriteStream, kind: 'out' | 'err'): void {
+  const original = stream.write;
+  const routed = function (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const route = storage.getStore();
+    if (route === undefined || !route.active) {
+      return (original as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
+    }
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8') : chunk;
+    } else {
+      text = Buffer.from(chunk as Uint8Array).toString('utf8');
+    }
+    route[kind](text);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  };
+  stream.write = routed as typeof stream.write;
+}

@@ -1,0 +1,7 @@
+/**
+ * nrepl-ts public API. Everything importable from `nrepl-ts` (ESM or CJS) is
+ * assembled here; nothing else is public.
+ */
+export { startServer, stopServer, stopServers, listServers } from './api';
+export type { AcceptClient, AcceptHandler } from './accept/contract';
+export type { ServerInfo } from './agent/channel';

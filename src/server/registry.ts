@@ -1,0 +1,182 @@
+/**
+ * The worker's table of running servers, by name (clojure.core.server's
+ * registry): start a validated spec, stop one, stop all, list. It binds
+ * through listen.ts, writes port files, prints the one start-up line per
+ * server, counts connections and client ids, and hands each accepted socket
+ * to its accept handler — in the worker for protocol servers, or bridged to
+ * the main thread for node:repl and user functions.
+ */
+import type * as net from 'node:net';
+import { resolve } from 'node:path';
+import type { CleanupFile, ServerInfo, ToHost } from '../agent/channel';
+import { resolveAccept, type ResolvedAccept } from '../accept/resolve';
+import { ErrorCodes, NreplTsError, oneLine } from '../errors';
+import { say } from '../log';
+import type { ServerSpec } from '../config/schema';
+import { bind } from './listen';
+import { removeCleanupFile, writePortFile } from './port-file';
+import { Bridge } from './bridge';
+
+/** A validated server spec (config/schema.ts). */
+export type RunSpec = ServerSpec;
+
+/** Context given to an accept handler that runs in the worker (nREPL, prepl). */
+export interface WorkerConnection {
+  socket: net.Socket;
+  server: string;
+  client: string;
+  spec: RunSpec;
+}
+
+/** A protocol handler living in the worker. */
+export type WorkerAccept = (conn: WorkerConnection) => void;
+
+/** Loads the worker-side built-ins lazily, so a REPL-only agent never loads bencode. */
+export type WorkerAcceptLoader = (name: 'nrepl' | 'prepl') => Promise<WorkerAccept>;
+
+interface Running {
+  spec: RunSpec;
+  info: ServerInfo;
+  server: net.Server;
+  sockets: Set<net.Socket>;
+}
+
+/** The registry; one per worker. */
+export class ServerRegistry {
+  private readonly running = new Map<string, Running>();
+  private readonly writtenPortFiles = new Set<string>();
+  private keepalive = 0;
+  readonly bridge: Bridge;
+
+  constructor(
+    private readonly post: (m: ToHost) => void,
+    private readonly cwd: string,
+    private readonly loadWorkerAccept: WorkerAcceptLoader,
+  ) {
+    this.bridge = new Bridge(post);
+  }
+
+  /** Starts a server; rejects with a one-line NreplTsError. */
+  async start(spec: RunSpec): Promise<ServerInfo> {
+    if (this.running.has(spec.name)) {
+      throw new NreplTsError(ErrorCodes.LISTEN, `server ${spec.name}: a server with this name is already running; stop it first or choose another name`, spec.name);
+    }
+    const accept = resolveAccept(spec.accept, spec.origin.baseDir);
+    if ('error' in accept) throw new NreplTsError(ErrorCodes.ACCEPT, `server ${spec.name}: ${accept.error}`, spec.name);
+    const workerAccept = accept.where === 'worker' ? await this.loadWorkerAccept(accept.name) : undefined;
+    const sockets = new Set<net.Socket>();
+    let nextClient = 0;
+    const bound = await bind(spec, (socket) => {
+      nextClient += 1;
+      this.onSocket(spec, accept, workerAccept, socket, String(nextClient), sockets);
+    });
+    if (spec['server-daemon'] !== false) bound.server.unref();
+    else this.adjustKeepalive(+1);
+    const cleanup: CleanupFile[] = [];
+    if (bound.socket) cleanup.push({ path: bound.socket });
+    const scheme = bound.tls ? 'nrepls' : 'nrepl';
+    const hostInUrl = bound.host?.includes(':') ? `[${bound.host}]` : bound.host;
+    const url = bound.socket ? `nrepl+unix:${bound.socket}` : `${scheme}://${hostInUrl}:${bound.port}`;
+    const info: ServerInfo = { name: spec.name, accept: spec.accept, host: bound.host, port: bound.port, socket: bound.socket, url, tls: bound.tls, cleanup };
+    this.writePortFile(spec, info);
+    this.running.set(spec.name, { spec, info, server: bound.server, sockets });
+    this.announce(spec, info);
+    this.post({ t: 'listening', info });
+    return info;
+  }
+
+  /** Stops a server and closes its clients. Resolves false for an unknown name. */
+  async stop(name: string): Promise<boolean> {
+    const entry = this.running.get(name);
+    if (!entry) return false;
+    this.running.delete(name);
+    for (const socket of entry.sockets) socket.destroy();
+    await new Promise<void>((done) => entry.server.close(() => done()));
+    for (const file of entry.info.cleanup) removeCleanupFile(file);
+    if (entry.spec['server-daemon'] === false) this.adjustKeepalive(-1);
+    this.post({ t: 'stopped', name });
+    return true;
+  }
+
+  /** Stops every server. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
+  }
+
+  /** The running servers. */
+  list(): ServerInfo[] {
+    return [...this.running.values()].map((r) => r.info);
+  }
+
+  private announce(spec: RunSpec, info: ServerInfo): void {
+    if (spec.accept === 'nrepl-ts/nrepl') {
+      // The exact line CIDER and other tools parse (nREPL's convention), one write.
+      const line = info.socket
+        ? `nREPL server started on socket ${info.url}`
+        : `nREPL server started on port ${info.port} on host ${info.host} - ${info.url}`;
+      say(line, { raw: true });
+    } else {
+      say(`server ${spec.name} (${spec.accept}) listening on ${info.socket ?? `${info.host}:${info.port}`}${info.tls ? ' with TLS' : ''}`);
+    }
+  }
+
+  private writePortFile(spec: RunSpec, info: ServerInfo): void {
+    const wanted = spec['port-file'] ?? spec.accept === 'nrepl-ts/nrepl';
+    if (wanted === false || info.port === undefined) return;
+    const path = typeof wanted === 'string' ? resolve(spec.origin.baseDir, wanted) : resolve(this.cwd, '.nrepl-port');
+    if (this.writtenPortFiles.has(path)) return; // the first nREPL server of this process owns the file
+    try {
+      info.cleanup.push(writePortFile(path, info.port));
+      this.writtenPortFiles.add(path);
+    } catch (err) {
+      say(`server ${spec.name}: cannot write port file ${path}: ${oneLine(err)}`);
+    }
+  }
+
+  private onSocket(
+    spec: RunSpec,
+    accept: ResolvedAccept,
+    workerAccept: WorkerAccept | undefined,
+    socket: net.Socket,
+    client: string,
+    sockets: Set<net.Socket>,
+  ): void {
+    // A client that vanishes must never raise in the worker.
+    socket.on('error', () => {});
+    const limit = spec['max-connections'] ?? 64;
+    if (sockets.size >= limit) {
+      say(`server ${spec.name}: refused client ${client}: ${limit} connections already open (max-connections)`);
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    const holdsProcess = spec['client-daemon'] === false;
+    if (holdsProcess) this.adjustKeepalive(+1);
+    else socket.unref();
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (holdsProcess) this.adjustKeepalive(-1);
+    });
+    try {
+      if (accept.where === 'main') {
+        this.bridge.open(socket, {
+          server: spec.name,
+          client,
+          handler: accept.handler,
+          args: spec.args ?? [],
+          bindErr: spec['bind-err'] !== false,
+        });
+      } else {
+        workerAccept!({ socket, server: spec.name, client, spec });
+      }
+    } catch (err) {
+      say(`server ${spec.name}: client ${client}: ${oneLine(err)}`);
+      socket.destroy();
+    }
+  }
+
+  private adjustKeepalive(delta: number): void {
+    this.keepalive += delta;
+    this.post({ t: 'keepalive', count: this.keepalive });
+  }
+}

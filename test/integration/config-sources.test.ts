@@ -1,0 +1,117 @@
+// Every configuration source, precedence between them, and what bad config does to the app (nothing).
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort } from '../helpers/agent';
+import { connectText } from '../helpers/text-client';
+
+async function replAnswers(port: number): Promise<void> {
+  const c = await connectText(port);
+  await c.until(/> $/);
+  c.send('6 * 7\n');
+  expect(await c.until(/> $/)).toContain('42');
+  c.end();
+}
+
+describe('configuration sources', () => {
+  it('reads NREPL_SERVER_<NAME> in EDN and in JSON', async () => {
+    const child = spawnWithAgent({
+      env: {
+        NREPL_SERVER_EDN: '{:port 0 :accept nrepl-ts/repl :args [:x 1]}',
+        NREPL_SERVER_JSON: '{"port":0,"accept":"nrepl-ts/repl"}',
+      },
+    });
+    await replAnswers(await waitForServerPort(child, 'edn'));
+    await replAnswers(await waitForServerPort(child, 'json'));
+    // Explicit definitions replace the default nREPL server.
+    expect(child.stderr()).not.toContain('nREPL server started');
+  });
+
+  it('reads .nrepl.edn (nREPL keys and :servers) from the working directory', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.nrepl.edn'), '{:port 0 :bind "127.0.0.1" :servers {:text {:port 0 :accept nrepl-ts/repl}}}');
+    const child = spawnWithAgent({ cwd });
+    await waitForNreplPort(child);
+    await replAnswers(await waitForServerPort(child, 'text'));
+  });
+
+  it('reads the user file ~/.nrepl/nrepl.edn', async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.nrepl'));
+    writeFileSync(join(home, '.nrepl/nrepl.edn'), '{:servers {:mine {:port 0 :accept nrepl-ts/repl}}}');
+    const child = spawnWithAgent({ env: { HOME: home } });
+    await replAnswers(await waitForServerPort(child, 'mine'));
+  });
+
+  it.each([
+    ['package.json', JSON.stringify({ name: 'host-app', nrepl: { servers: { pkg: { port: 0, accept: 'nrepl-ts/repl' } } } })],
+    ['.nreplrc.json', JSON.stringify({ servers: { pkg: { port: 0, accept: 'nrepl-ts/repl' } } })],
+    ['.nreplrc.yaml', 'servers:\n  pkg:\n    port: 0\n    accept: nrepl-ts/repl\n'],
+    ['nrepl.config.mjs', "export default { servers: { pkg: { port: 0, accept: 'nrepl-ts/repl' } } };\n"],
+    ['nrepl.config.cjs', "module.exports = { servers: { pkg: { port: 0, accept: 'nrepl-ts/repl' } } };\n"],
+  ])('reads %s through cosmiconfig', async (file, contents) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, file), contents);
+    const child = spawnWithAgent({ cwd });
+    await replAnswers(await waitForServerPort(child, 'pkg'));
+  });
+
+  it('environment beats project files, which beat the user file, field by field', async () => {
+    const cwd = tempDir();
+    const home = tempDir();
+    mkdirSync(join(home, '.nrepl'));
+    writeFileSync(join(home, '.nrepl/nrepl.edn'), '{:servers {:dev {:port 1 :accept nrepl-ts/nrepl :args [:user]}}}');
+    writeFileSync(join(cwd, '.nrepl.edn'), '{:servers {:dev {:accept nrepl-ts/repl}}}');
+    const child = spawnWithAgent({ cwd, env: { HOME: home, NREPL_SERVER_DEV: '{:port 0}', NREPL_DEBUG: '1' } });
+    const port = await waitForServerPort(child, 'dev');
+    expect(port).toBeGreaterThan(1);
+    await replAnswers(port);
+    // NREPL_DEBUG shows where each effective value came from.
+    const stderr = child.stderr();
+    expect(stderr).toMatch(/port.*NREPL_SERVER_DEV/);
+    expect(stderr).toMatch(/accept.*\.nrepl\.edn/);
+    expect(stderr).toMatch(/args.*nrepl\.edn/);
+  });
+});
+
+describe('bad configuration', () => {
+  it('names the source and field in one line, starts nothing for that server, and the app runs', async () => {
+    const child = spawnWithAgent({
+      env: { NREPL_SERVER_BAD: '{:port "abc" :accept nrepl-ts/repl}', NREPL_SERVER_GOOD: '{:port 0 :accept nrepl-ts/repl}' },
+    });
+    await child.waitFor(/nrepl-ts: NREPL_SERVER_BAD: port: .*"abc"/);
+    await replAnswers(await waitForServerPort(child, 'good'));
+    await child.waitFor(/app ready/, { from: 'stdout' });
+    expect(child.stderr()).not.toMatch(/server bad /);
+  });
+
+  it('suggests the nearest key for a misspelled one', async () => {
+    const child = spawnWithAgent({ env: { NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}' } });
+    await child.waitFor(/nrepl-ts: NREPL_SERVER_X: prot: .*did you mean "port"/);
+    await child.waitFor(/app ready/, { from: 'stdout' });
+  });
+
+  it('reports malformed EDN in a file with its path, and the app runs', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.nrepl.edn'), '{:port 0 :servers {');
+    const child = spawnWithAgent({ cwd });
+    await child.waitFor(new RegExp(`nrepl-ts: ${cwd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.nrepl\\.edn: `));
+    await child.waitFor(/app ready/, { from: 'stdout' });
+  });
+
+  it('NREPL_STRICT=1 makes a configuration error fatal before the app starts', async () => {
+    const child = spawnWithAgent({ env: { NREPL_STRICT: '1', NREPL_SERVER_BAD: '{:port 99999 :accept nrepl-ts/repl}' } });
+    const { code } = await child.exited;
+    expect(code).toBe(1);
+    expect(child.stderr()).toMatch(/NREPL_SERVER_BAD: port/);
+    expect(child.stderr()).toMatch(/NREPL_STRICT is set/);
+    expect(child.stdout()).not.toContain('app ready');
+  });
+
+  it('NREPL_DISABLE=1 turns the agent off entirely', async () => {
+    const child = spawnWithAgent({ env: { NREPL_DISABLE: '1', NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}', NREPL_DEBUG: '1' } });
+    await child.waitFor(/app ready/, { from: 'stdout' });
+    await child.waitFor(/not starting \(NREPL_DISABLE is set/);
+    expect(child.stderr()).not.toContain('listening on');
+  });
+});
