@@ -14,6 +14,7 @@ import { debug, say } from '../log';
 import { decideStart, envFlag } from './process-rule';
 import type { WorkerBoot } from './channel';
 import { Host } from './host';
+import { configMayHoldProcess } from './hold-hint';
 
 const AGENT_KEY = Symbol.for('nrepl-ts.agent');
 /** Set in process.env by a process that runs the agent, so its node children know they are descendants. */
@@ -53,7 +54,8 @@ export function startFromPreload(): void {
   process.env[AGENT_PID_VAR] = String(process.pid);
   const strict = envFlag(process.env.NREPL_STRICT);
   const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag });
+  const holdUntilReady = configMayHoldProcess(process.env, process.cwd());
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag }, holdUntilReady);
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 
@@ -67,7 +69,7 @@ export function ensureAgent(): Host {
   return launch({ mode: 'api', cwd: process.cwd(), descendant: false });
 }
 
-function launch(boot: WorkerBoot): Host {
+function launch(boot: WorkerBoot, holdUntilReady = false): Host {
   const env = { ...process.env };
   // Our preload must not load again inside our own worker.
   delete env.NODE_OPTIONS;
@@ -79,7 +81,7 @@ function launch(boot: WorkerBoot): Host {
     stdout: false,
     stderr: false,
   });
-  const host = new Host(worker);
+  const host = new Host(worker, holdUntilReady);
   slot().host = host;
   return host;
 }

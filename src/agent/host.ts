@@ -27,7 +27,16 @@ export class Host {
   private calls: import('../eval/host-calls').HostCalls | undefined;
   private readonly files = new Set<CleanupFile>();
 
-  constructor(private readonly worker: Worker) {
+  private keepalive = 0;
+
+  /**
+   * @param holdUntilReady keep the process alive until the worker has read the
+   *   config and started its servers (set when the config may ask for it).
+   */
+  constructor(
+    private readonly worker: Worker,
+    private holdUntilReady = false,
+  ) {
     worker.on('message', (message: ToHost) => {
       try {
         this.receive(message);
@@ -38,7 +47,7 @@ export class Host {
     worker.on('error', (err) => say(`${ErrorCodes.INTERNAL}: agent worker failed: ${oneLine(err)}`));
     worker.on('exit', () => this.removeFiles());
     // After on('message'), which refs the port again: the agent never keeps the host alive by itself.
-    worker.unref();
+    if (!holdUntilReady) worker.unref();
   }
 
   /** Posts a message to the worker. */
@@ -66,6 +75,8 @@ export class Host {
       case 'ready': {
         const waiters = this.readyWaiters ?? [];
         this.readyWaiters = undefined;
+        this.holdUntilReady = false;
+        this.applyKeepalive();
         for (const w of waiters) w();
         break;
       }
@@ -81,8 +92,8 @@ export class Host {
         break;
       }
       case 'keepalive':
-        if (message.count > 0) this.worker.ref();
-        else this.worker.unref();
+        this.keepalive = message.count;
+        this.applyKeepalive();
         break;
       case 'accept':
       case 'data':
@@ -101,6 +112,11 @@ export class Host {
         break;
       }
     }
+  }
+
+  private applyKeepalive(): void {
+    if (this.keepalive > 0 || this.holdUntilReady) this.worker.ref();
+    else this.worker.unref();
   }
 
   private mainClients(): import('../accept/main-clients').MainClients {

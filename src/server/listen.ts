@@ -47,8 +47,6 @@ export function isLoopback(address: string): boolean {
 /** Binds `spec`; rejects with an NreplTsError (code LISTEN or EXPOSED) whose message is one line. */
 export async function bind(spec: ListenSpec, onSocket: (socket: net.Socket) => void): Promise<Bound> {
   const server = spec.tls ? await createTlsServer(spec, onSocket) : net.createServer({ noDelay: true }, onSocket);
-  // A server with no 'error' listener would throw in the worker on a late failure.
-  server.on('error', (err) => say(`server ${spec.name}: ${oneLine(err)}`));
   if (spec.socket !== undefined) {
     await bindUnixSocket(server, spec.name, spec.socket);
     return { server, socket: spec.socket, tls: spec.tls !== undefined };
@@ -112,6 +110,8 @@ function listenOn(server: net.Server, name: string, options: net.ListenOptions, 
     };
     const onListening = () => {
       server.off('error', onError);
+      // From now on a server with no 'error' listener would throw in the worker on a late failure.
+      server.on('error', (err) => say(`server ${name}: ${oneLine(err)}`));
       resolveListen();
     };
     server.once('error', onError);
