@@ -37,12 +37,8 @@ const MAX_DEPTH = 500;
 const WHITESPACE = new Set([' ', '\t', '\n', '\r', '\f', '\v', ',']);
 const DELIMITERS = new Set(['(', ')', '[', ']', '{', '}', '"', ';', '^', '\\']);
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '#{': '}' };
-const CHAR_NAMES: Record<string, string> = {
-  newline: '\n', space: ' ', tab: '\t', return: '\r', backspace: '\b', formfeed: '\f',
-};
-const STRING_ESCAPES: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\',
-};
+const CHAR_NAMES: Record<string, string> = { newline: '\n', space: ' ', tab: '\t', return: '\r', backspace: '\b', formfeed: '\f' };
+const STRING_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\' };
 const INT_RE = /^[+-]?(?:0|[1-9]\d*)N?$/;
 const HEX_RE = /^[+-]?0[xX][0-9a-fA-F]+N?$/;
 const FLOAT_RE = /^[+-]?(?:0|[1-9]\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?M?$/;
@@ -129,24 +125,14 @@ class Reader {
     if (this.atEnd()) this.fail('unexpected end of input, expected a value', start);
     const c = t[start];
     switch (c) {
-      case ')': case ']': case '}':
-        return CLOSE;
-      case '(': case '[':
-        this.pos++;
-        return this.readSeq(c, start);
-      case '{':
-        this.pos++;
-        return this.readMap(start);
-      case '"':
-        return this.readString();
-      case '\\':
-        return this.readChar();
-      case '^':
-        return this.readWithMeta(start);
-      case '#':
-        return this.readDispatch(start);
-      default:
-        return this.readAtom(start);
+      case ')': case ']': case '}': return CLOSE;
+      case '(': case '[': this.pos++; return this.readSeq(c, start);
+      case '{': this.pos++; return this.readMap(start);
+      case '"': return this.readString();
+      case '\\': return this.readChar();
+      case '^': return this.readWithMeta(start);
+      case '#': return this.readDispatch(start);
+      default: return this.readAtom(start);
     }
   }
 
@@ -211,7 +197,7 @@ class Reader {
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('a \\u escape needs exactly 4 hex digits', this.pos);
           out += String.fromCharCode(parseInt(hex, 16));
           this.pos += 6;
-        } else if (e !== undefined && e in STRING_ESCAPES) {
+        } else if (e !== undefined && hasOwn(STRING_ESCAPES, e)) {
           out += STRING_ESCAPES[e];
           this.pos += 2;
         } else {
@@ -235,7 +221,7 @@ class Reader {
     const rest = this.token();
     if (rest === '') return firstChar;
     const name = firstChar + rest;
-    if (name in CHAR_NAMES) return CHAR_NAMES[name];
+    if (hasOwn(CHAR_NAMES, name)) return CHAR_NAMES[name];
     if (/^u[0-9a-fA-F]{4}$/.test(name)) return String.fromCharCode(parseInt(name.slice(1), 16));
     return this.fail(`unsupported character literal "\\${name}"`, start);
   }
@@ -260,7 +246,7 @@ class Reader {
       this.pos += 2;
       const name = this.token();
       const values: Record<string, number> = { Inf: Infinity, '-Inf': -Infinity, NaN: NaN };
-      if (name in values) return values[name];
+      if (hasOwn(values, name)) return values[name];
       return this.fail(`unknown symbolic value "##${name}"`, start);
     }
     this.pos++;
@@ -309,6 +295,10 @@ class Reader {
     if (FLOAT_RE.test(tok)) return Number(tok.replace(/M$/, ''));
     return this.fail(`invalid number "${tok}"`, start);
   }
+}
+
+function hasOwn(table: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(table, key);
 }
 
 /** Turns a map key into the object key: keywords/symbols/strings as is, others printed. */

@@ -119,6 +119,8 @@ describe('parseEdn errors carry line and column', () => {
     ['#inst 5', '#inst must be followed by a string', 1, 1],
     ['#"re"', 'unsupported dispatch "#""', 1, 1],
     ['##Foo', 'unknown symbolic value "##Foo"', 1, 1],
+    ['##constructor', 'unknown symbolic value "##constructor"', 1, 1],
+    ['\\constructor', 'unsupported character literal "\\constructor"', 1, 1],
     ['::auto', 'auto-resolved keyword "::auto" is not EDN', 1, 1],
     [':', 'invalid keyword ":"', 1, 1],
     ['1/2', 'invalid number "1/2"', 1, 1],
