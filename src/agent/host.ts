@@ -60,6 +60,8 @@ export class Host {
     const rid = ++this.nextRequest;
     return new Promise((resolve, reject) => {
       this.pending.set(rid, { resolve, reject });
+      // An awaited API call must keep the process alive until the worker answers.
+      this.applyKeepalive();
       this.worker.postMessage({ t: 'api', rid, op, ...extra });
     });
   }
@@ -67,7 +69,10 @@ export class Host {
   /** Resolves once the worker has started its configured servers (or failed to). */
   whenReady(): Promise<void> {
     if (!this.readyWaiters) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters!.push(resolve));
+    return new Promise((resolve) => {
+      this.readyWaiters!.push(resolve);
+      this.applyKeepalive();
+    });
   }
 
   private receive(message: ToHost): void {
@@ -106,6 +111,7 @@ export class Host {
       case 'reply': {
         const pending = this.pending.get(message.rid);
         this.pending.delete(message.rid);
+        this.applyKeepalive();
         if (!pending) break;
         if (message.ok) pending.resolve(message.value);
         else pending.reject(new NreplTsError(message.error.code as never, message.error.message));
@@ -115,7 +121,8 @@ export class Host {
   }
 
   private applyKeepalive(): void {
-    if (this.keepalive > 0 || this.holdUntilReady) this.worker.ref();
+    const waiting = this.pending.size > 0 || (this.readyWaiters?.length ?? 0) > 0;
+    if (this.keepalive > 0 || this.holdUntilReady || waiting) this.worker.ref();
     else this.worker.unref();
   }
 
