@@ -11,7 +11,7 @@
  * end, which are thin wrappers: any op can be sent with `request`.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { encode, FrameReader, type BDict, type BValue, type Encodable } from './bencode';
+import { encode, FrameReader, loadCodec, type BDict, type BValue, type Encodable } from './bencode';
 import { evalResult, hasStatus, mergeResponses, statusOf, type EvalResult, type Response } from './responses';
 
 export { hasStatus, mergeResponses, statusOf, type EvalResult, type Response } from './responses';
@@ -87,8 +87,9 @@ const END_GRACE_MS = 2_000;
 /** setTimeout fires at once for longer delays. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Connects to an nREPL server. Rejects with a `NREPL_CLIENT_CONNECTION` error naming the target. */
-export function connect(target: ConnectTarget, options: ClientOptions = {}): Promise<NreplClient> {
+/** Connects to an nREPL server (loading the bencode codec first). Rejects with a `NREPL_CLIENT_CONNECTION` error naming the target. */
+export async function connect(target: ConnectTarget, options: ClientOptions = {}): Promise<NreplClient> {
+  await loadCodec();
   const host = 'socket' in target ? '' : (target.host ?? '127.0.0.1');
   const where = 'socket' in target ? `nrepl+unix:${target.socket}` : `${host.includes(':') ? `[${host}]` : host}:${target.port}`;
   const ms = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -4,8 +4,10 @@
  *
  * A byte scanner walks each chunk once, keeping its state (nesting, inside a
  * string and how many bytes remain) between calls, so a 10 MB frame arriving
- * in 64 KB chunks costs one pass plus one copy; a frame that fits in a chunk
- * is decoded in place. Complete frames go to decode-frame.ts.
+ * in 64 KB chunks costs one pass plus one join; a frame that fits in a chunk
+ * is handed on as a view of it. Complete frames go to decode-frame.ts, which
+ * decodes them with the `bencode` package (that makes its own copy):
+ * `await loadCodec()` before the first push.
  *
  * Resynchronisation policy: none. Bencode has no delimiter to skip to, so
  * after a frame that is malformed, too large, or not a dictionary the reader
@@ -13,11 +15,12 @@
  * frame, `error` describes it, and every later byte is ignored. The caller
  * answers with an error and closes that connection.
  *
- * It never throws for bad input and never touches a socket.
+ * It never throws for bad input (a frame the scanner accepts but the package
+ * cannot decode is a fatal 'malformed' error too) and never touches a socket.
  */
 import { ErrorCodes, NreplTsError } from '../errors';
 import type { DecodedMessage } from './bencode';
-import { decodeFrame, peekHeader } from './decode-frame';
+import { bencodePackage, decodeFrame, peekHeader } from './decode-frame';
 
 /** Largest accepted message, in bytes, unless the caller chooses otherwise. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -122,8 +125,13 @@ export class FrameReader {
     return this.state === BETWEEN ? 0 : this.base;
   }
 
-  /** Scans `chunk` and returns every message it completes, in order (often none, sometimes many). */
+  /**
+   * Scans `chunk` and returns every message it completes, in order (often
+   * none, sometimes many). Throws only for a caller bug: `loadCodec()` not
+   * awaited yet.
+   */
   push(chunk: Buffer): DecodedMessage[] {
+    bencodePackage(); // checked up front, so this caller bug is not reported as a malformed frame
     const out: DecodedMessage[] = [];
     if (this.failure) return out;
     const { kinds, keyNext, maxDepth } = this;

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes, NreplTsError } from '../../src/errors';
-import { DEFAULT_MAX_DEPTH, encode, FrameReader, type DecodedMessage } from '../../src/nrepl/bencode';
+import { DEFAULT_MAX_DEPTH, encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/nrepl/bencode';
+import { bencodePackage } from '../../src/nrepl/decode-frame';
+
+beforeAll(loadCodec);
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 const text = (b: Buffer): string => b.toString('latin1');
@@ -27,14 +30,14 @@ describe('encode', () => {
       neg: -3,
       yes: true,
       no: false,
-      big: 12345678901234567890n,
+      big: 9007199254740991n,
       list: ['a', 1, ['x']],
       nested: { z: 1, a: { c: 'c', b: 'b' } },
       s: 'é€😀',
       empty: '',
     });
     expect(text(frame)).toBe(
-      'd3:bigi12345678901234567890e5:empty0:4:listl1:ai1el1:xee1:ni42e3:negi-3e6:nestedd1:ad1:b1:b1:c1:ce1:zi1ee2:noi0e2:op4:eval1:s9:' +
+      'd3:bigi9007199254740991e5:empty0:4:listl1:ai1el1:xee1:ni42e3:negi-3e6:nestedd1:ad1:b1:b1:c1:ce1:zi1ee2:noi0e2:op4:eval1:s9:' +
         text(Buffer.from('é€😀')) +
         '3:yesi1ee',
     );
@@ -52,6 +55,22 @@ describe('encode', () => {
       m: new Map([['b', 2], ['a', 1]]),
     });
     expect(frame.equals(Buffer.concat([ascii('d1:md1:ai1e1:bi2ee3:raw3:'), Buffer.from([0xff, 0x00, 0x65]), ascii('6:statusl4:done5:errore2:u81:de')]))).toBe(true);
+  });
+
+  it('writes bigints up to +/-(2^53 - 1) exactly, and refuses bigger ones (the package writes integers through doubles)', () => {
+    expect(text(encode({ a: 9007199254740991n, b: -9007199254740991n, c: 0n }))).toBe('d1:ai9007199254740991e1:bi-9007199254740991e1:ci0ee');
+    expect(() => encode({ big: 12345678901234567890n })).toThrow('cannot encode 12345678901234567890n at "big": only integers within +/-(2^53 - 1) are allowed');
+    expect(() => encode({ l: [-9007199254740992n] })).toThrow('cannot encode -9007199254740992n at "l[0]"');
+  });
+
+  it('writes a __proto__ key as an ordinary key, from objects and Maps', () => {
+    const fromObject = JSON.parse('{"__proto__": {"x": 1}, "a": "b"}') as { [key: string]: string };
+    expect(text(encode(fromObject))).toBe('d9:__proto__d1:xi1ee1:a1:be');
+    expect(text(encode({ m: new Map([['__proto__', 'p']]) }))).toBe('d1:md9:__proto__1:pee');
+  });
+
+  it('returns a Buffer', () => {
+    expect(Buffer.isBuffer(encode({ a: 1 }))).toBe(true);
   });
 
   it('writes the empty message', () => {
@@ -74,6 +93,7 @@ describe('encode', () => {
     [{ a: [1, { b: NaN }] }, 'cannot encode NaN at "a[1].b"'],
     [{ a: () => 1 }, 'cannot encode a function at "a"'],
     [{ d: new Date(0) }, 'cannot encode a Date at "d"'],
+    [{ s: new Set([1, Symbol('x')]) }, 'cannot encode a symbol at "s[1]"'],
   ])('refuses values bencode cannot carry, naming the path: %j', (msg, words) => {
     try {
       encode(msg as never);
@@ -92,6 +112,16 @@ describe('FrameReader: decoding', () => {
     const { messages, reader } = readAll([frame]);
     expect(reader.error).toBeUndefined();
     expect(messages).toEqual([{ a: 42, b: -7, c: [0, 'x', []], d: { k: { z: '' } }, e: 'é' }]);
+  });
+
+  it('keeps a leading byte order mark in strings, and replaces invalid UTF-8', () => {
+    const frame = Buffer.concat([ascii('d1:a4:'), Buffer.from('\ufeffx'), ascii('1:b1:'), Buffer.from([0xff]), ascii('e')]);
+    expect(readAll([frame]).messages).toEqual([{ a: '\ufeffx', b: '\ufffd' }]);
+  });
+
+  it('round-trips what encode writes', () => {
+    const msg = { op: 'eval', id: '1', code: '(println "héllo") 😀', n: -42, l: [1, ['x', []], { k: 'v' }], d: { z: { y: '' } } };
+    expect(readAll([encode(msg)]).messages).toEqual([msg]);
   });
 
   it('reads the empty dict and many frames in one chunk', () => {
@@ -138,10 +168,33 @@ describe('FrameReader: decoding', () => {
     expect((messages[0].content as Buffer).equals(payload)).toBe(true);
   });
 
+  it('keeps nested byte strings of an -unencoded value as Buffers, but not its keys or integers', () => {
+    const { messages } = readAll([ascii('d5:filesl1:ad1:k1:vei3ee10:-unencodedl5:filesee')]);
+    const files = messages[0].files as unknown[];
+    expect(Buffer.isBuffer(files[0])).toBe(true);
+    expect(Object.keys(files[1] as object)).toEqual(['k']);
+    expect(Buffer.isBuffer((files[1] as { k: unknown }).k)).toBe(true);
+    expect(files[2]).toBe(3);
+  });
+
   it('does not let a __proto__ key replace the prototype', () => {
     const { messages } = readAll([ascii('d9:__proto__d1:xi1eee')]);
     expect(Object.getPrototypeOf(messages[0])).toBe(Object.prototype);
     expect(Object.keys(messages[0])).toEqual(['__proto__']);
+  });
+
+  it('keeps a __proto__ key with a list or string value, nested too, as an own key', () => {
+    const { messages } = readAll([ascii('d1:ad9:__proto__l1:xee9:__proto__3:abce')]);
+    expect(Object.getPrototypeOf(messages[0])).toBe(Object.prototype);
+    expect(messages[0]).toEqual({ a: { ['__proto__']: ['x'] }, ['__proto__']: 'abc' });
+    expect(Object.getOwnPropertyNames(messages[0]).sort()).toEqual(['__proto__', 'a']);
+  });
+
+  it('never lets an integer __proto__ value touch the prototype (the package drops that key)', () => {
+    const { messages, reader } = readAll([ascii('d9:__proto__i1e1:a1:be')]);
+    expect(reader.error).toBeUndefined();
+    expect(Object.getPrototypeOf(messages[0])).toBe(Object.prototype);
+    expect(messages[0]).toEqual({ a: 'b' });
   });
 
   it(`accepts nesting up to maxDepth (${DEFAULT_MAX_DEPTH})`, () => {
@@ -252,8 +305,54 @@ describe('FrameReader: errors (fatal, never thrown)', () => {
     expect(reader.error).toMatchObject({ code: 'malformed', id: 'abc', op: 'eval' });
   });
 
+  it('reports a frame the scanner accepts but the package cannot decode as malformed, without throwing', () => {
+    const pkg = bencodePackage();
+    const decode = pkg.decode;
+    const spy = vi
+      .spyOn(pkg, 'decode')
+      .mockImplementationOnce((data) => decode(data))
+      .mockImplementationOnce(() => {
+        throw new Error('boom');
+      });
+    try {
+      const reader = new FrameReader();
+      expect(reader.push(ascii('d2:id1:1ed2:id1:2ed2:id1:3e'))).toEqual([{ id: '1' }]);
+      expect(reader.error).toMatchObject({ code: 'malformed', fatal: true, offset: 0, id: '2' });
+      expect(reader.error?.message).toContain('could not decode the message: boom');
+      expect(reader.push(ascii('d2:id1:4e'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('validates its options', () => {
     expect(() => new FrameReader({ maxMessageBytes: 0 })).toThrow(/maxMessageBytes must be a positive integer or Infinity, got 0/);
     expect(() => new FrameReader({ maxDepth: 0 })).toThrow(/maxDepth must be an integer 1-10000, got 0/);
+  });
+});
+
+describe('loadCodec', () => {
+  it('returns the same promise every time', () => {
+    expect(loadCodec()).toBe(loadCodec());
+  });
+
+  it('must be awaited before encode or FrameReader.push, which say so', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/nrepl/bencode.js');
+    const reader = new fresh.FrameReader();
+    for (const use of [() => fresh.encode({ op: 'eval' }), () => reader.push(ascii('de'))]) {
+      try {
+        use();
+        expect.unreachable();
+      } catch (err) {
+        // A fresh module graph has its own NreplTsError class.
+        expect(err).toMatchObject({ name: 'NreplTsError', code: ErrorCodes.INTERNAL });
+        expect((err as Error).message).toContain('call loadCodec() first');
+      }
+    }
+    await fresh.loadCodec();
+    expect(text(fresh.encode({ op: 'eval' }))).toBe('d2:op4:evale');
+    expect(reader.push(ascii('de'))).toEqual([{}]);
+    expect(reader.error).toBeUndefined();
   });
 });

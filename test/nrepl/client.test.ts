@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { encode, FrameReader, type DecodedMessage, type Encodable } from '../../src/nrepl/bencode';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encode, FrameReader, loadCodec, type DecodedMessage, type Encodable } from '../../src/nrepl/bencode';
 import { ClientErrorCodes, connect, NreplClientError, type NreplClient, type Response } from '../../src/nrepl/client';
 
 type Reply = (msg: { readonly [key: string]: Encodable }) => void;
@@ -46,6 +46,9 @@ async function fakeServer(handler: Handler, listenOn: { port: 0 } | { path: stri
   cleanups.push(stop);
   return { port, sockets, stop };
 }
+
+// The fake server uses the codec directly; the client loads it in connect().
+beforeAll(loadCodec);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -314,5 +317,18 @@ describe('client: failures never hang', () => {
     const err = await rejection(c.request({ op: 'describe' }));
     expect(err.code).toBe(ClientErrorCodes.CONNECTION);
     expect(err.message).toMatch(/was ended by the client \(request op "describe"\)$/);
+  });
+});
+
+describe('client: codec loading', () => {
+  it('loads the bencode codec in connect, so callers need not', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/nrepl/client.js');
+    const freshCodec = await import('../../src/nrepl/bencode.js');
+    expect(() => freshCodec.encode({ op: 'x' })).toThrow(/call loadCodec\(\) first/);
+    const { port } = await fakeServer((msg, reply) => reply({ id: msg.id, status: ['done'] }));
+    const c = await fresh.connect({ port });
+    cleanups.push(() => c.end());
+    expect(await c.request({ op: 'describe' })).toEqual([{ id: '1', status: ['done'] }]);
   });
 });
