@@ -1,0 +1,490 @@
+/**
+ * Printing for nREPL replies: reads the `nrepl.middleware.print/*` request
+ * keys, turns an eval result into the text of `value`, cuts it to the quota,
+ * splits it for streaming, and turns a thrown value into the `ex`/`root-ex`/
+ * `err` of the eval-error sequence.
+ *
+ * Pure and synchronous, meant for the main thread right after an eval: it
+ * never sends, never throws, and never decides statuses; its callers turn
+ * `problems`/`error` into `nrepl.middleware.print/error` replies. Lengths
+ * (quota, chunk size) count UTF-16 code units, as the reference counts Java
+ * chars, and no cut ever splits a surrogate pair.
+ */
+import { inspect, types } from 'node:util';
+
+/** The printers: util.inspect, JSON.stringify (2-space indent) or String(value). */
+export type PrinterName = 'inspect' | 'json' | 'string';
+
+/**
+ * The util.inspect options a client may set. Limits given as nil mean
+ * "no limit" and are stored as Infinity, which util.inspect accepts.
+ */
+export interface InspectLikeOptions {
+  depth?: number;
+  colors?: boolean;
+  compact?: boolean | number;
+  breakLength?: number;
+  maxArrayLength?: number;
+  maxStringLength?: number;
+  sorted?: boolean;
+  showHidden?: boolean;
+  getters?: boolean | 'get' | 'set';
+  numericSeparator?: boolean;
+}
+
+/** What `printValue` needs: a printer and its options. */
+export interface PrintSettings {
+  printer: PrinterName;
+  options: InspectLikeOptions;
+}
+
+/** Print settings of one request, plus what was wrong with its keys. */
+export interface ResolvedPrintOptions extends PrintSettings {
+  /** `stream?`: send the value as `{value}` chunks, then the rest separately. */
+  stream: boolean;
+  /** `buffer-size`: chunk size in UTF-16 code units when streaming (default 1024). */
+  bufferSize: number;
+  /** `quota`: maximum printed length in UTF-16 code units; undefined for none. */
+  quota: number | undefined;
+  /** One sentence per unusable key or value (its default was used instead). */
+  problems: string[];
+}
+
+/** Outcome of `printValue`. `error` is set only when the chosen printer failed. */
+export interface PrintResult {
+  text: string;
+  /** One line for `nrepl.middleware.print/error`; `text` then holds a fallback. */
+  error?: string;
+}
+
+/** Default chunk size for streamed values, as in the reference. */
+export const DEFAULT_BUFFER_SIZE = 1024;
+
+/** Most causes `describeError` follows before it stops. */
+export const MAX_CAUSES = 20;
+
+const KEY = 'nrepl.middleware.print/';
+
+/**
+ * The reference truthiness of request flags (`stream?`, `verbose?`): absent,
+ * undefined, null or the empty list (bencode's nil) is false; anything else,
+ * even `"false"` or `0`, is true.
+ */
+export function isTruthy(v: unknown): boolean {
+  return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+}
+
+// Printer names clients send. pprint-style names print across lines; pr-style
+// names and our own keep util.inspect's defaults.
+const PPRINT: InspectLikeOptions = Object.freeze({ compact: false });
+const PRINTERS: ReadonlyMap<string, { printer: PrinterName; options?: InspectLikeOptions }> = new Map([
+  ...(['inspect', 'json', 'string'] as const).flatMap((p) => [
+    [p, { printer: p }],
+    [`nrepl-ts/${p}`, { printer: p }],
+  ] as const),
+  ['cider.nrepl.pprint/pr', { printer: 'inspect' }],
+  ['clojure.core/pr', { printer: 'inspect' }],
+  ...[
+    'cider.nrepl.pprint/pprint',
+    'cider.nrepl.pprint/puget-pprint',
+    'cider.nrepl.pprint/fipp-pprint',
+    'cider.nrepl.pprint/zprint',
+    'cider.nrepl.pprint/zprint-pprint', // what Calva sends for zprint
+    'clojure.pprint/pprint',
+  ].map((name) => [name, { printer: 'inspect', options: PPRINT }] as const),
+]);
+
+type OptionKind = 'limit' | 'width' | 'flag' | 'compact' | 'getters';
+
+// Option keys by the util.inspect option they set. Aliases are the keys CIDER
+// and Calva send for pprint/fipp/puget/zprint; an inspect name wins over them.
+const OPTION_KEYS: ReadonlyArray<[keyof InspectLikeOptions, OptionKind, readonly string[]]> = [
+  ['depth', 'limit', ['level', 'print-level', 'print-depth', 'max-depth']],
+  ['breakLength', 'width', ['right-margin', 'width']],
+  ['maxArrayLength', 'limit', ['length', 'print-length', 'seq-limit', 'max-length']],
+  ['maxStringLength', 'limit', []],
+  ['colors', 'flag', []],
+  ['compact', 'compact', []],
+  ['sorted', 'flag', []],
+  ['showHidden', 'flag', []],
+  ['getters', 'getters', []],
+  ['numericSeparator', 'flag', []],
+];
+
+const NIL_WORDS = new Set(['nil', 'null']);
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
+
+/**
+ * Reads the `nrepl.middleware.print/*` keys of a request. Never throws: an
+ * unusable key or value leaves its default and adds a sentence to
+ * `problems`, for the caller to send as `nrepl.middleware.print/error`.
+ *
+ * - `print`: one of the names in PRINTERS; nil or `0` (Calva's null) means
+ *   the default, anything else unknown gives `Couldn't resolve printer <name>`.
+ * - `options`: a dict; see `readOption` for the value forms. Unknown keys are ignored.
+ * - `stream?`: the reference truthiness (`isTruthy`).
+ * - `buffer-size`, `quota`: non-negative integers (or their decimal strings).
+ *   0 or nil means the default (1024 / no quota), since Calva sends null as `0`
+ *   and an empty value would help nobody.
+ */
+export function resolvePrintOptions(request: Record<string, unknown>): ResolvedPrintOptions {
+  const problems: string[] = [];
+  let printer: PrinterName = 'inspect';
+  let options: InspectLikeOptions = { colors: false };
+
+  const name = text(request[`${KEY}print`]);
+  if (name !== undefined && name !== 0 && !isNil(name)) {
+    const found = typeof name === 'string' ? PRINTERS.get(name) : undefined;
+    if (found) {
+      printer = found.printer;
+      options = { ...options, ...found.options };
+    } else {
+      problems.push(`Couldn't resolve printer ${typeof name === 'string' ? name : describeInput(name)}`);
+    }
+  }
+
+  const given = request[`${KEY}options`];
+  if (isPlainDict(given)) {
+    for (const [target, kind, aliases] of OPTION_KEYS) {
+      const key = [target, ...aliases].find((k) => Object.hasOwn(given, k));
+      if (key === undefined) continue;
+      const value = readOption(kind, text(given[key]));
+      if (value === undefined) {
+        problems.push(`Invalid print option ${key}: ${EXPECTED[kind]}, got ${describeInput(given[key])}`);
+      } else if (value !== SKIP) {
+        (options as Record<string, unknown>)[target] = value;
+      }
+    }
+  } else if (given !== undefined && given !== 0 && !isNil(given)) {
+    problems.push(`Invalid ${KEY}options: expected a dict, got ${describeInput(given)}`);
+  }
+
+  const count = (key: string, fallback: number | undefined): number | undefined => {
+    const raw = text(request[KEY + key]);
+    if (raw === undefined || isNil(raw)) return fallback;
+    const n = integer(raw);
+    if (n === undefined) {
+      problems.push(`Invalid ${KEY}${key}: expected a non-negative integer, got ${describeInput(raw)}`);
+      return fallback;
+    }
+    return n === 0 ? fallback : n;
+  };
+  const bufferSize = count('buffer-size', DEFAULT_BUFFER_SIZE) ?? DEFAULT_BUFFER_SIZE;
+  const quota = count('quota', undefined);
+
+  return { printer, options, stream: isTruthy(request[`${KEY}stream?`]), bufferSize, quota, problems };
+}
+
+const SKIP = Symbol('skip');
+
+/**
+ * One option value, or undefined when unusable, or SKIP to keep the default.
+ * - limits (`depth`, `maxArrayLength`, `maxStringLength`): integers >= 0;
+ *   nil (empty list, "nil", "null") or "Infinity" means unlimited (Infinity),
+ *   as a nil `*print-level*`/`*print-length*` does in Clojure.
+ * - width (`breakLength`): the same, except 0 keeps the default (Calva's null).
+ * - flags: `1`/`0`, "true"/"false" (also "1"/"0", "yes"/"no", "on"/"off") or
+ *   booleans; nil is false. Unlike request flags, "false" here means false.
+ * - `compact`: a flag, or an integer >= 2 (util.inspect's number form).
+ * - `getters`: a flag, or "get"/"set".
+ */
+function readOption(kind: OptionKind, v: unknown): unknown {
+  if (kind === 'limit' || kind === 'width') {
+    if (isNil(v) || v === 'Infinity' || v === Infinity) return Infinity;
+    const n = integer(v);
+    return kind === 'width' && n === 0 ? SKIP : n;
+  }
+  if (kind === 'compact') {
+    const n = integer(v);
+    if (n !== undefined && n >= 2) return n;
+  }
+  if (kind === 'getters' && (v === 'get' || v === 'set')) return v;
+  if (typeof v === 'boolean') return v;
+  if (isNil(v) || v === 0) return false;
+  if (v === 1) return true;
+  if (typeof v !== 'string') return undefined;
+  const word = v.toLowerCase();
+  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
+}
+
+const EXPECTED: Record<OptionKind, string> = {
+  limit: 'expected a non-negative integer or nil for no limit',
+  width: 'expected a non-negative integer or nil for no limit',
+  flag: 'expected true or false',
+  compact: 'expected true, false or an integer >= 2',
+  getters: 'expected true, false, "get" or "set"',
+};
+
+/** Bencode byte strings kept raw (`-unencoded`) arrive as Buffers; read them as UTF-8. */
+function text(v: unknown): unknown {
+  return Buffer.isBuffer(v) ? v.toString('utf8') : v;
+}
+
+function isNil(v: unknown): boolean {
+  return v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'string' && NIL_WORDS.has(v));
+}
+
+function integer(v: unknown): number | undefined {
+  if (typeof v === 'string' && /^\d{1,15}$/.test(v)) return Number(v);
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+function isPlainDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+function describeInput(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : inspect(v, { depth: 1, breakLength: Infinity, colors: false });
+}
+
+const DEFAULT_SETTINGS: PrintSettings = Object.freeze({ printer: 'inspect', options: Object.freeze({ colors: false }) });
+
+/**
+ * Prints one value; never throws.
+ *
+ * - `inspect`: util.inspect with `options` over the process's
+ *   util.inspect.defaultOptions, colors off unless `options.colors` is true.
+ * - `json`: JSON.stringify with a 2-space indent. When JSON has no text for
+ *   the value — a top-level undefined, function or symbol, a BigInt anywhere
+ *   (after toJSON), or a cycle — it prints with `inspect` and `options`
+ *   instead, and that is not an error. Nested undefined, functions and
+ *   symbols follow JSON (left out of objects, null in arrays).
+ * - `string`: String(value).
+ *
+ * When the printer throws (a throwing getter, toJSON, toString,
+ * [util.inspect.custom] or Proxy trap), `error` says so in one line and
+ * `text` is util.inspect without custom inspectors, or, if even that
+ * throws, `[unprintable: <error>]`.
+ */
+export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SETTINGS): PrintResult {
+  const { printer, options } = settings;
+  try {
+    if (printer === 'string') return { text: String(value) };
+    if (printer === 'json') {
+      const json = toJson(value);
+      if (json !== undefined) return { text: json };
+    }
+    return { text: inspect(value, options.colors === undefined ? { ...options, colors: false } : options) };
+  } catch (err) {
+    const reason = summarize(err);
+    let fallback: string;
+    try {
+      fallback = inspect(value, { ...options, colors: options.colors ?? false, customInspect: false, getters: false });
+    } catch {
+      fallback = `[unprintable: ${reason}]`;
+    }
+    return { text: fallback, error: `Couldn't print the value with printer ${printer}: ${reason}` };
+  }
+}
+
+/** Thrown by the JSON replacer when only inspect can print the value. */
+const NOT_JSON = Symbol('not JSON');
+
+/** JSON text, or undefined when JSON cannot represent the value (see printValue). */
+function toJson(value: unknown): string | undefined {
+  // The objects from the root down to the one being written: `this` in the
+  // replacer is the holder of `v`, so everything after the holder is done.
+  const path: unknown[] = [];
+  function replacer(this: unknown, _key: string, v: unknown): unknown {
+    if (typeof v === 'bigint') throw NOT_JSON;
+    if (typeof v !== 'object' || v === null) return v;
+    let top = path.length;
+    while (top > 0 && path[top - 1] !== this) top--;
+    path.length = top;
+    if (path.includes(v)) throw NOT_JSON;
+    path.push(v);
+    return v;
+  }
+  try {
+    return JSON.stringify(value, replacer, 2);
+  } catch (err) {
+    if (err === NOT_JSON) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Cuts `text` to at most `quota` UTF-16 code units (the reference counts
+ * chars), one less when the cut would split a surrogate pair. No quota
+ * (undefined, NaN or Infinity) leaves the text whole; a negative one is 0.
+ * Nothing is appended: the caller signals `truncated` with a status.
+ */
+export function applyQuota(text: string, quota: number | undefined): { text: string; truncated: boolean } {
+  if (quota === undefined || !(quota < text.length)) return { text, truncated: false };
+  const end = cutPoint(text, Math.max(0, Math.floor(quota)));
+  return { text: text.slice(0, end), truncated: true };
+}
+
+/**
+ * Splits `text` into chunks of at most `size` UTF-16 code units for
+ * streamed values, in order, never splitting a surrogate pair (a chunk ends
+ * one early instead; with size 1 a pair is a 2-unit chunk). Sizes below 1
+ * (or NaN) count as 1. Always returns at least one chunk: `''` gives `['']`.
+ */
+export function chunk(text: string, size: number): string[] {
+  const step = size >= 1 ? Math.floor(size) : 1;
+  if (text.length <= step) return [text];
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = cutPoint(text, Math.min(start + step, text.length));
+    if (end === start) end = start + 2; // size 1 at a surrogate pair
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
+/** `at`, or `at - 1` when text[at - 1] and text[at] are the halves of one pair. */
+function cutPoint(text: string, at: number): number {
+  if (at <= 0 || at >= text.length) return at;
+  const before = text.charCodeAt(at - 1);
+  const after = text.charCodeAt(at);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff ? at - 1 : at;
+}
+
+/** One link of a `.cause` chain. */
+export interface CauseInfo {
+  /** Class name, as for `ex` ("Thrown" for a non-Error). */
+  ex: string;
+  /** The message, or the inspected value for a non-Error. */
+  message: string;
+}
+
+/** What the eval-error sequence sends for one thrown value. */
+export interface ErrorDescription {
+  /** Class name of the thrown value (`TypeError`), `Thrown` for a non-Error. */
+  ex: string;
+  /** Class name of the innermost cause reached, `ex` when there is none. */
+  rootEx: string;
+  /** The `err` text: `Uncaught <stack>`, one `Caused by:` per cause, ending in "\n". */
+  text: string;
+  /** The causes in order, outermost first, not including the error itself. */
+  causes: CauseInfo[];
+}
+
+/**
+ * Describes a thrown value for `ex`, `root-ex` and `err`; never throws, even
+ * for Proxies, throwing getters or a throwing Error.prepareStackTrace.
+ *
+ * An Error is anything util.types.isNativeError or instanceof Error accepts.
+ * Its class is `constructor.name`, else `name`, else "Error". The chain
+ * follows `.cause` (a null or undefined cause ends it) from Errors only, up
+ * to MAX_CAUSES, stopping at a cause seen before; both stops are noted in
+ * `text`. A non-Error cause is shown with util.inspect and ends the chain.
+ * The `.errors` of an AggregateError are listed in `text` after its stack,
+ * but are not causes: they never change `rootEx`.
+ */
+export function describeError(err: unknown): ErrorDescription {
+  try {
+    if (!isError(err)) {
+      return { ex: 'Thrown', rootEx: 'Thrown', text: `Uncaught ${safeInspect(err)}\n`, causes: [] };
+    }
+    const ex = className(err);
+    let text = `Uncaught ${errorBlock(err)}`;
+    const causes: CauseInfo[] = [];
+    const seen = new Set<unknown>([err]);
+    let current: unknown = err;
+    let rootEx = ex;
+    while (isError(current)) {
+      const cause = safeGet(current, 'cause');
+      if (cause === undefined || cause === null) break;
+      if (seen.has(cause)) {
+        text += '\nCaused by: [circular: a cause shown above]';
+        break;
+      }
+      if (causes.length === MAX_CAUSES) {
+        text += `\nCaused by: [further causes not shown, limit ${MAX_CAUSES}]`;
+        break;
+      }
+      seen.add(cause);
+      const info = isError(cause)
+        ? { ex: className(cause), message: safeString(safeGet(cause, 'message')) }
+        : { ex: 'Thrown', message: safeInspect(cause) };
+      causes.push(info);
+      rootEx = info.ex;
+      text += `\nCaused by: ${isError(cause) ? errorBlock(cause) : info.message}`;
+      current = cause;
+    }
+    return { ex, rootEx, text: text.endsWith('\n') ? text : `${text}\n`, causes };
+  } catch {
+    return { ex: 'Thrown', rootEx: 'Thrown', text: 'Uncaught [a value that could not be described]\n', causes: [] };
+  }
+}
+
+/** The stack (or `Class: message`), then an AggregateError's errors. */
+function errorBlock(err: object): string {
+  let block = stackOf(err);
+  const errors = safeGet(err, 'errors');
+  if (Array.isArray(errors)) {
+    const shown = Math.min(errors.length, MAX_CAUSES);
+    for (let i = 0; i < shown; i++) {
+      const e = safeGet(errors, String(i));
+      block += `\nAggregated error ${i + 1} of ${errors.length}: ${isError(e) ? stackOf(e) : safeInspect(e)}`;
+    }
+    if (errors.length > shown) block += `\n[${errors.length - shown} more aggregated errors not shown]`;
+  }
+  return block;
+}
+
+function stackOf(err: object): string {
+  const stack = safeGet(err, 'stack');
+  if (typeof stack === 'string' && stack !== '') return stack;
+  const message = safeString(safeGet(err, 'message'));
+  return message === '' ? className(err) : `${className(err)}: ${message}`;
+}
+
+function isError(v: unknown): v is object {
+  if (typeof v !== 'object' || v === null) return false;
+  try {
+    return types.isNativeError(v) || v instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+function className(err: object): string {
+  const ctor = safeGet(err, 'constructor');
+  const fromCtor = typeof ctor === 'function' ? safeGet(ctor, 'name') : undefined;
+  if (typeof fromCtor === 'string' && fromCtor !== '') return fromCtor;
+  const name = safeGet(err, 'name');
+  return typeof name === 'string' && name !== '' ? name : 'Error';
+}
+
+/** A thrown value as one line, for `error` messages: `TypeError: boom`. */
+function summarize(err: unknown): string {
+  const line = isError(err)
+    ? `${className(err)}: ${safeString(safeGet(err, 'message'))}`
+    : safeInspect(err);
+  return line.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function safeGet(obj: object, key: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function safeString(v: unknown): string {
+  if (v === undefined) return '';
+  try {
+    return String(v);
+  } catch {
+    return safeInspect(v);
+  }
+}
+
+function safeInspect(v: unknown): string {
+  try {
+    return inspect(v, { colors: false });
+  } catch {
+    try {
+      return inspect(v, { colors: false, customInspect: false });
+    } catch {
+      return `[${typeof v} that could not be inspected]`;
+    }
+  }
+}
