@@ -1,8 +1,47 @@
-/** `nrepl-ts/nrepl`: placeholder until the nREPL server lands. */
+/**
+ * `nrepl-ts/nrepl`: the nREPL server's accept function, living in the agent
+ * worker so it keeps answering while the host's main thread is busy. One
+ * transport and one connection state per client; sessions per server.
+ */
 import type { HostLink } from '../agent/host-link';
+import { loadCodec } from '../nrepl/bencode';
+import { Interrupter } from '../nrepl/interrupt';
+import { dispatch, type ConnectionState, type ServerState } from '../nrepl/ops';
+import { OPS } from '../nrepl/ops/index';
+import { SessionStore } from '../nrepl/session';
+import { SocketTransport } from '../nrepl/transport';
 import type { WorkerAccept } from '../server/registry';
 
-/** Creates the worker-side accept function of the nREPL server. */
-export function createNreplAccept(_host: HostLink): WorkerAccept {
-  return ({ socket }) => socket.destroy();
+/** Creates the worker-side accept function of the nREPL servers; resolves once the codec is loaded. */
+export async function createNreplAccept(host: HostLink, evalFlag: Int32Array): Promise<WorkerAccept> {
+  await loadCodec();
+  const interrupter = new Interrupter(evalFlag, host);
+  const servers = new Map<string, ServerState>();
+  return ({ socket, server: name, spec }) => {
+    let server = servers.get(name);
+    if (!server) {
+      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter };
+      servers.set(name, server);
+    }
+    const state = server;
+    const { conn, closeConnection } = host.openConnection((event) => {
+      // Late output of this connection's evals (timers they started), after their done.
+      const fields: Record<string, string> = {};
+      if (typeof event.id === 'string') fields.id = event.id;
+      if (typeof event.session === 'string') fields.session = event.session;
+      if (typeof event.out === 'string') transport.send({ ...fields, out: event.out }, true);
+      if (typeof event.err === 'string') transport.send({ ...fields, err: event.err }, true);
+    });
+    const connection: ConnectionState = { transport: undefined as unknown as SocketTransport, conn, calls: new Set() };
+    const transport = new SocketTransport(socket, {
+      maxMessageBytes: spec['max-message-bytes'],
+      outputBufferBytes: spec['output-buffer-bytes'],
+      onMessage: (message) => dispatch(OPS, message, state, connection),
+      onClose: () => {
+        for (const call of connection.calls) host.forget(call);
+        closeConnection();
+      },
+    });
+    connection.transport = transport;
+  };
 }

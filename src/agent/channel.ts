@@ -54,7 +54,7 @@ export type ToHost =
   | { t: 'end'; conn: number }
   | { t: 'reply'; rid: number; ok: true; value: unknown }
   | { t: 'reply'; rid: number; ok: false; error: { code: string; message: string } }
-  | { t: 'eval'; [key: string]: unknown };
+  | { t: 'eval'; call: number; kind: string; [key: string]: unknown };
 
 /** Main → worker. */
 export type ToWorker =
@@ -64,7 +64,7 @@ export type ToWorker =
   | { t: 'api'; rid: number; op: 'stop'; name: string }
   | { t: 'api'; rid: number; op: 'stopAll' }
   | { t: 'api'; rid: number; op: 'list' }
-  | { t: 'evalReply'; [key: string]: unknown };
+  | { t: 'evalReply'; call: number; events: Array<Record<string, unknown>>; final: boolean };
 
 /** What the gate passes to the worker at start. */
 export interface WorkerBoot {
@@ -75,4 +75,6 @@ export interface WorkerBoot {
   descendant: boolean;
   /** Shared flag for NREPL_STRICT: [0] = 0 pending, 1 ok, 2 failed. */
   strictFlag?: Int32Array;
+  /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none (nrepl/interrupt.ts). */
+  evalFlag: Int32Array;
 }

@@ -55,7 +55,7 @@ export function startFromPreload(): void {
   const strict = envFlag(process.env.NREPL_STRICT);
   const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
   const holdUntilReady = configMayHoldProcess(process.env, process.cwd());
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag }, holdUntilReady);
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, holdUntilReady);
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 
@@ -66,7 +66,11 @@ export function ensureAgent(): Host {
   if (!isMainThread) {
     throw new Error('nrepl-ts: servers can only be started from the main thread');
   }
-  return launch({ mode: 'api', cwd: process.cwd(), descendant: false });
+  return launch({ mode: 'api', cwd: process.cwd(), descendant: false, evalFlag: newEvalFlag() });
+}
+
+function newEvalFlag(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
 }
 
 function launch(boot: WorkerBoot, holdUntilReady = false): Host {
@@ -81,7 +85,7 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
     stdout: false,
     stderr: false,
   });
-  const host = new Host(worker, holdUntilReady);
+  const host = new Host(worker, boot.evalFlag, holdUntilReady);
   slot().host = host;
   return host;
 }

@@ -1,7 +1,11 @@
 /**
  * Worker side of "ask the main thread to do something in the host's world"
  * (evaluate, complete, look up...). A call gets a number; the main thread
- * answers with any number of events for it and marks the last one `final`.
+ * answers with batches of events for it and marks the last batch `final`.
+ *
+ * Events that arrive after a call is final or forgotten — output from timers
+ * an eval started, after its `done` — carry the connection they belong to
+ * (`conn`) and go to that connection's handler, if it is still connected.
  */
 import type { ToHost, ToWorker } from './channel';
 
@@ -15,7 +19,9 @@ type Listener = (event: HostEvent, final: boolean) => void;
 /** Routes host calls and their events. */
 export class HostLink {
   private readonly pending = new Map<number, Listener>();
+  private readonly connections = new Map<number, (event: HostEvent) => void>();
   private nextCall = 0;
+  private nextConnection = 0;
 
   constructor(private readonly post: (m: ToHost) => void) {}
 
@@ -27,23 +33,42 @@ export class HostLink {
     return call;
   }
 
-  /** Forgets a call: later events for it are dropped (an interrupted or abandoned eval). */
+  /** Forgets a call: its later events go to its connection's handler (if any). */
   forget(call: number): void {
     this.pending.delete(call);
   }
 
-  /** Sends a fire-and-forget message about a call (e.g. stdin for a running eval). */
+  /** Sends a fire-and-forget message to the main thread. */
   notify(kind: string, payload: Record<string, unknown>): void {
     this.post({ t: 'eval', call: 0, kind, ...payload });
   }
 
-  /** Delivers a reply from the main thread. */
+  /** Registers a connection for late events; returns its number and an unregister function. */
+  openConnection(handler: (event: HostEvent) => void): { conn: number; closeConnection: () => void } {
+    const conn = ++this.nextConnection;
+    this.connections.set(conn, handler);
+    return {
+      conn,
+      closeConnection: () => {
+        this.connections.delete(conn);
+        this.notify('connection-closed', { conn });
+      },
+    };
+  }
+
+  /** Delivers a batch of events from the main thread. */
   receive(message: Extract<ToWorker, { t: 'evalReply' }>): void {
-    const call = message.call as number;
-    const listener = this.pending.get(call);
-    if (!listener) return;
-    const final = message.final === true;
-    if (final) this.pending.delete(call);
-    listener(message.event as HostEvent, final);
+    const listener = this.pending.get(message.call);
+    const events = message.events;
+    if (!listener) {
+      for (const event of events) {
+        const conn = event.conn;
+        if (typeof conn === 'number') this.connections.get(conn)?.(event);
+      }
+      return;
+    }
+    if (message.final) this.pending.delete(message.call);
+    events.forEach((event, i) => listener(event, message.final && i === events.length - 1));
+    if (message.final && events.length === 0) listener({}, true);
   }
 }

@@ -35,6 +35,7 @@ export class Host {
    */
   constructor(
     private readonly worker: Worker,
+    private readonly evalFlag: Int32Array,
     private holdUntilReady = false,
   ) {
     worker.on('message', (message: ToHost) => {
@@ -137,7 +138,7 @@ export class Host {
   private hostCalls(): import('../eval/host-calls').HostCalls {
     if (!this.calls) {
       const { HostCalls } = require('../eval/host-calls') as typeof import('../eval/host-calls');
-      this.calls = new HostCalls((m) => this.post(m));
+      this.calls = new HostCalls((m) => this.post(m), this.evalFlag);
     }
     return this.calls;
   }

@@ -24,7 +24,7 @@ process.on('unhandledRejection', (err) => say(`${ErrorCodes.INTERNAL}: agent wor
 
 async function loadWorkerAccept(name: 'nrepl' | 'prepl'): Promise<WorkerAccept> {
   // Loaded on first use: a REPL-only agent never pays for the protocol servers.
-  if (name === 'nrepl') return (require('../accept/nrepl') as typeof import('../accept/nrepl')).createNreplAccept(hostLink);
+  if (name === 'nrepl') return (require('../accept/nrepl') as typeof import('../accept/nrepl')).createNreplAccept(hostLink, boot.evalFlag);
   return (require('../accept/prepl') as typeof import('../accept/prepl')).createPreplAccept(hostLink);
 }
 

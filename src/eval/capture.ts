@@ -21,6 +21,13 @@ export interface OutputRoute {
 
 const storage = new AsyncLocalStorage<OutputRoute>();
 let installed = false;
+let systemListener: ((stream: 'out' | 'err', text: string) => void) | undefined;
+
+/** Also hands the host's own output (not an evaluation's) to `listener`; undefined stops. */
+export function setSystemOutputListener(listener: ((stream: 'out' | 'err', text: string) => void) | undefined): void {
+  installCapture();
+  systemListener = listener;
+}
 
 /** Runs `fn` (and everything it starts) with its output sent to `route`. */
 export function runWithRoute<T>(route: OutputRoute, fn: () => T): T {
@@ -48,20 +55,28 @@ function installCapture(): void {
   wrap(process.stderr, 'err');
 }
 
+function toText(chunk: unknown, encoding: unknown): string {
+  if (typeof chunk === 'string') {
+    return typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8') : chunk;
+  }
+  return Buffer.from(chunk as Uint8Array).toString('utf8');
+}
+
 function wrap(stream: NodeJS.WriteStream, kind: 'out' | 'err'): void {
   const original = stream.write;
   const routed = function (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     const route = storage.getStore();
     if (route === undefined || !route.active) {
+      if (systemListener) {
+        try {
+          systemListener(kind, toText(chunk, encoding));
+        } catch {
+          // Forwarding is best effort; the host's write must happen regardless.
+        }
+      }
       return (original as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
     }
-    let text: string;
-    if (typeof chunk === 'string') {
-      text = typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8') : chunk;
-    } else {
-      text = Buffer.from(chunk as Uint8Array).toString('utf8');
-    }
-    route[kind](text);
+    route[kind](toText(chunk, encoding));
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;

@@ -1,15 +1,85 @@
 /**
- * Main-thread handler for calls from the worker's protocol servers
- * (evaluate, complete, look up). Filled in by the nREPL server.
+ * Main-thread handler for calls from the worker's protocol servers:
+ * evaluate, complete, look up, stdin, ping, forwarding the host's own
+ * output, and bookkeeping (closed sessions and connections).
  */
 import type { ToHost, ToWorker } from '../agent/channel';
+import { resetRoute } from './capture';
+import { CallEmitter } from './emitter';
+import { evaluate, type EvalRequest } from './evaluate';
+import { HostSessions } from './sessions';
+import { completions } from './complete';
+import { lookup } from './lookup';
+import { forwardSystemOutput, stopForwarding } from './system-output';
+import { say } from '../log';
+import { oneLine } from '../errors';
+
+type CallMessage = Extract<ToHost, { t: 'eval' }>;
 
 /** Answers host calls from the worker. */
 export class HostCalls {
-  constructor(private readonly post: (m: ToWorker) => void) {}
+  private readonly sessions = new HostSessions();
+  private readonly deadConnections = new Set<number>();
 
-  /** Handles one call message. */
-  receive(message: Extract<ToHost, { t: 'eval' }>): void {
-    this.post({ t: 'evalReply', call: message.call, final: true, event: { error: `unknown host call ${String(message.kind)}` } });
+  constructor(
+    private readonly post: (m: ToWorker) => void,
+    private readonly evalFlag: Int32Array,
+  ) {}
+
+  /** Handles one call message. Never throws. */
+  receive(message: CallMessage): void {
+    // An eval stopped by terminateExecution never left its context; this callback must not inherit it.
+    resetRoute();
+    try {
+      this.handle(message);
+    } catch (err) {
+      say(`NREPL_INTERNAL: host call ${message.kind}: ${oneLine(err)}`);
+      if (message.call) new CallEmitter(this.post, message.call).finish({ error: { ex: 'Error', rootEx: 'Error' } });
+    }
+  }
+
+  private handle(message: CallMessage): void {
+    const emitter = () => new CallEmitter(this.post, message.call);
+    switch (message.kind) {
+      case 'eval': {
+        const req = message as unknown as EvalRequest & { ephemeral: boolean };
+        const session = this.sessions.get(req.session, req.ephemeral);
+        const calls = new CallEmitter(this.post, req.call, { conn: req.conn, id: req.id, session: req.session });
+        evaluate(req, session, calls, this.evalFlag, () => this.deadConnections.has(req.conn));
+        break;
+      }
+      case 'ping':
+        emitter().finish();
+        break;
+      case 'stdin':
+        this.sessions.get(String(message.session), false).input.feed(String(message.text ?? ''));
+        break;
+      case 'complete':
+        emitter().finish({ completions: completions(String(message.prefix ?? '')) });
+        break;
+      case 'lookup': {
+        const out = emitter();
+        lookup(String(message.sym ?? '')).then(
+          (info) => out.finish({ info }),
+          () => out.finish({}),
+        );
+        break;
+      }
+      case 'forward-system-output':
+        forwardSystemOutput(message.call, Number(message.conn), emitter());
+        break;
+      case 'session-closed':
+        this.sessions.delete(String(message.session));
+        break;
+      case 'connection-closed':
+        this.deadConnections.add(Number(message.conn));
+        stopForwarding(Number(message.conn));
+        break;
+      case 'abandon':
+        // The worker already answered the eval; its late events are routed by connection or dropped.
+        break;
+      default:
+        if (message.call) emitter().finish({ unknown: message.kind });
+    }
   }
 }

@@ -1,0 +1,111 @@
+/**
+ * What evaluated code can reach besides the host's globals, and the guard
+ * that keeps its errors away from the host.
+ *
+ * - Session globals, defined once on globalThis as getters that read the
+ *   running evaluation's context (AsyncLocalStorage), so they are per session
+ *   and undefined outside evaluations: $1 $2 $3 (last values), $e (last
+ *   error), $readLine() and $stdin (the session's input), and `require`
+ *   (resolving against the eval's `ns`) when the host has no global require.
+ *   Names the host already defines are left alone.
+ * - The error guard: an exception thrown, or a promise rejection left
+ *   unhandled, by code an evaluation started (a timer, a callback, a promise
+ *   chain) is reported to that evaluation's client instead of ending the
+ *   host. It wraps process.emit (as source-map-support does) rather than
+ *   adding 'uncaughtException'/'unhandledRejection' listeners, because any
+ *   listener would change how the host's *own* errors end the process; the
+ *   host's own errors pass through untouched.
+ */
+import { currentRoute, type OutputRoute } from './capture';
+import type { HostSession } from './sessions';
+import type { CallEmitter } from './emitter';
+import { describeError } from './print';
+
+/** The context of one evaluation, carried through everything it starts. */
+export interface EvalContext extends OutputRoute {
+  session: HostSession;
+  emitter: CallEmitter;
+  require: NodeJS.Require;
+}
+
+/** The running evaluation's context, if any. */
+export function currentContext(): EvalContext | undefined {
+  const route = currentRoute() as Partial<EvalContext> | undefined;
+  return route && route.session ? (route as EvalContext) : undefined;
+}
+
+let globalsInstalled = false;
+
+/** Defines the session globals once (see the module header). */
+export function installEvalGlobals(): void {
+  if (globalsInstalled) return;
+  globalsInstalled = true;
+  const define = (name: string, get: () => unknown) => {
+    if (name in globalThis) return;
+    Object.defineProperty(globalThis, name, { get, configurable: true, enumerable: false });
+  };
+  define('$1', () => currentContext()?.session.history[0]);
+  define('$2', () => currentContext()?.session.history[1]);
+  define('$3', () => currentContext()?.session.history[2]);
+  define('$e', () => currentContext()?.session.lastError);
+  define('$stdin', () => currentContext()?.session.input.stream());
+  define('$readLine', () => {
+    const ctx = currentContext();
+    if (!ctx) return undefined;
+    return () => ctx.session.input.readLine(() => ctx.emitter.event({ needInput: true }));
+  });
+  define('require', () => currentContext()?.require);
+}
+
+/** File names of evaluated scripts → the route of the latest evaluation that used them. */
+const evalScripts = new Map<string, OutputRoute>();
+let guardInstalled = false;
+
+/** Remembers a script's file name for the error guard's stack fallback. */
+export function rememberScript(filename: string, route: OutputRoute): void {
+  evalScripts.delete(filename);
+  evalScripts.set(filename, route);
+  if (evalScripts.size > 256) evalScripts.delete(evalScripts.keys().next().value as string);
+}
+
+/**
+ * Finds the evaluation behind an error: the async context where it surfaced,
+ * or — for queueMicrotask callbacks on Node 20/22, whose context is gone by
+ * then — the evaluated script at the top of its stack.
+ */
+function routeOf(error: unknown): OutputRoute | undefined {
+  const route = currentRoute();
+  if (route) return route;
+  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
+  const frame = /\n\s+at (?:.*? \()?(.+?):\d+:\d+\)?/.exec(stack);
+  return frame ? evalScripts.get(frame[1]) : undefined;
+}
+
+/** Installs the error guard once. */
+export function installErrorGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  const originalEmit = process.emit;
+  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'uncaughtException' || event === 'unhandledRejection') {
+      const route = routeOf(args[0]);
+      // Claimed even when the client is gone: it was the evaluation's error, not the host's.
+      if (route) {
+        if (route.active) reportTo(route, event, args[0]);
+        return true;
+      }
+    }
+    return (originalEmit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof process.emit;
+}
+
+function reportTo(route: OutputRoute, event: 'uncaughtException' | 'unhandledRejection', error: unknown): void {
+        try {
+          const prefix = event === 'unhandledRejection' ? 'Uncaught (in promise) ' : 'Uncaught ';
+          route.err(prefix + describeError(error).text.replace(/^Uncaught /, ''));
+          const ctx = route as Partial<EvalContext>;
+          if (ctx.session) ctx.session.lastError = error;
+        } catch {
+          // Reporting must never fail the host.
+        }
+}
