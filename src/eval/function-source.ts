@@ -193,18 +193,25 @@ export async function functionLocation(fn: Function): Promise<Location | undefin
   }
 }
 
-async function scriptUrl(session: Session, scriptId: string): Promise<string | undefined> {
-  if (!scriptUrls.has(scriptId)) {
-    const onParsed = (m: { params: { scriptId: string; url: string } }) => scriptUrls.set(m.params.scriptId, m.params.url);
-    session.on('Debugger.scriptParsed', onParsed);
-    try {
-      await post(session, 'Debugger.enable');
-    } finally {
+function scriptUrl(session: Session, scriptId: string): Promise<string | undefined> {
+  if (scriptUrls.has(scriptId)) return Promise.resolve(scriptUrls.get(scriptId));
+  const onParsed = (m: { params: { scriptId: string; url: string } }) => scriptUrls.set(m.params.scriptId, m.params.url);
+  session.on('Debugger.scriptParsed', onParsed);
+  return new Promise((resolve, reject) => {
+    const finish = (err: Error | null) => {
       session.off('Debugger.scriptParsed', onParsed);
-      await post(session, 'Debugger.disable').catch(() => undefined);
+      if (err) reject(err);
+      else resolve(scriptUrls.get(scriptId));
+    };
+    try {
+      // Enabling reports every script. Disable right behind it, so that no JavaScript (a pending
+      // `debugger` statement, say) ever runs while this session has the debugger on.
+      session.post('Debugger.enable', {}, () => undefined);
+      session.post('Debugger.disable', {}, finish);
+    } catch (err) {
+      finish(err instanceof Error ? err : new Error('Debugger.enable failed'));
     }
-  }
-  return scriptUrls.get(scriptId);
+  });
 }
 
 /** Where a definition starts (1-based) and its doc comment's first sentence. */
