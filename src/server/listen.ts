@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import type * as tls from 'node:tls';
 import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
+import { guardFile } from './port-file';
 
 /** The fields of a validated server spec that binding needs. */
 export interface ListenSpec {
@@ -152,6 +153,7 @@ async function bindUnixSocket(server: net.Server, name: string, path: string): P
   try {
     await listenOn(server, name, { path: temporary }, path);
     chmodSync(temporary, 0o600);
+    guardFile(path);
     renameSync(temporary, path);
   } catch (err) {
     server.close();

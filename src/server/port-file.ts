@@ -1,14 +1,28 @@
 /**
- * `.nrepl-port` files: written owner-only when an nREPL server listens,
+ * `.nrepl-port` files (and unix socket files): written owner-only when an nREPL server listens,
  * removed on stop or exit only while they still hold that server's port (a
  * newer server may have replaced the file meanwhile).
+ *
+ * Removal when the process dies of a signal (Ctrl-C, SIGTERM, even SIGKILL)
+ * is done by a watchdog: a tiny detached `sh` that holds a pipe from this
+ * process, ignores terminal signals, and removes the file when the pipe
+ * closes. The agent adds no signal listener to the host: a listener would
+ * change how the host dies (a host stuck in a loop could no longer be
+ * stopped with Ctrl-C, since JS listeners only run when the loop is free).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { CleanupFile } from '../agent/channel';
+import { debug } from '../log';
 
-/** Writes `port` (decimal, no newline: the nREPL convention) to `path` with mode 0600. */
+// $1 path, $2 expected contents ("" for a unix socket: removed if it is still a socket).
+const WATCHDOG = `trap '' INT TERM HUP QUIT; read _ignored; if [ -z "$2" ]; then [ -S "$1" ] && rm -f "$1"; else [ "$(cat "$1" 2>/dev/null)" = "$2" ] && rm -f "$1"; fi`;
+
+/** Writes `port` (decimal, no newline: the nREPL convention) to `path` with mode 0600, and guards it. */
 export function writePortFile(path: string, port: number): CleanupFile {
   const contents = String(port);
+  // Watchdog first: a process killed right after the write must not leave the file behind.
+  guardFile(path, contents);
   writeFileSync(path, contents, { mode: 0o600 });
   return { path, contents };
 }
@@ -21,5 +35,24 @@ export function removeCleanupFile(file: CleanupFile): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Starts the watchdog that removes `path` once this process is gone: if it
+ * still holds `contents`, or, without contents, if it is still a socket.
+ */
+export function guardFile(path: string, contents = ''): void {
+  try {
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'nrepl-ts-port-file-watchdog', path, contents], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    child.on('error', (err) => debug(`port file watchdog unavailable: ${err.message}`));
+    child.stdin?.on('error', () => {});
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  } catch (err) {
+    debug(`port file watchdog unavailable: ${(err as Error).message}`);
   }
 }
