@@ -90,7 +90,7 @@
                             :session "$session"}
     :expect {:value ["42"] :status ["done"]}}
    {:name "stdin" :kind "stdin" :stdin ["hello\n"]
-    :msg {:op "eval" :code "readLine()" :session "$session"}
+    :msg {:op "eval" :code "await $readLine()" :session "$session"}
     :expect {:status ["need-input" "done"] :value ["'hello'"]}
     :expect-stdin {:status ["done"]}}
    {:name "close-second" :kind "close" :session "$session2"
