@@ -244,7 +244,8 @@ const DEFAULT_SETTINGS: PrintSettings = Object.freeze({ printer: 'inspect', opti
  * Prints one value; never throws.
  *
  * - `inspect`: util.inspect with `options` over the process's
- *   util.inspect.defaultOptions, colors off unless `options.colors` is true.
+ *   util.inspect.defaultOptions, colors off unless `options.colors` is true;
+ *   a string value is printed whole unless `maxStringLength` is given.
  * - `json`: JSON.stringify with a 2-space indent. When JSON has no text for
  *   the value — a top-level undefined, function or symbol, a BigInt anywhere
  *   (after toJSON), or a cycle — it prints with `inspect` and `options`
@@ -264,6 +265,11 @@ export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SET
     if (printer === 'json') {
       const json = toJson(value);
       if (json !== undefined) return { text: json };
+    }
+    if (typeof value === 'string' && options.maxStringLength === undefined) {
+      // A string result is the data itself: print it whole (Node's default cuts at 10,000
+      // characters); clients limit size with nrepl.middleware.print/quota.
+      return { text: inspect(value, { ...options, colors: options.colors ?? false, maxStringLength: Infinity }) };
     }
     return { text: inspect(value, options.colors === undefined ? { ...options, colors: false } : options) };
   } catch (err) {
