@@ -135,7 +135,8 @@ async function importDefault(filepath: string): Promise<unknown> {
  * (the source already names the file), code frames, or the echoed input.
  */
 export function loaderMessage(err: unknown, file: string): string {
-  const text = err instanceof Error ? err.message : String(err);
+  // Under CI=true the JSON loader colours its code frame: strip ANSI escapes before reading it.
+  const text = (err instanceof Error ? err.message : String(err)).replace(/\u001b\[[0-9;]*m/g, '');
   const lines = text
     .replace(/^(?:JSON|YAML|TypeScript) Error in .*?:\s*/, (prefix) => (prefix.includes(file) ? '' : prefix))
     .split('\n')
