@@ -34,6 +34,8 @@ export interface EvalRequest {
   column?: number;
   ns?: string;
   print: Record<string, unknown>;
+  /** Structured clients (prepl) report errors as data only: no `err` text. */
+  quietErrors?: boolean;
 }
 
 const requires = new Map<string, NodeJS.Require>();
@@ -107,12 +109,13 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
   rememberScript(filename, context);
   const print = resolvePrintOptions(req.print);
   const ns = req.mode === 'eval' ? req.ns ?? 'user' : undefined;
+  const started = performance.now();
 
   const succeed = (value: unknown): void => {
     session.remember(value);
     const printed = printValue(value, print);
     const quota = applyQuota(printed.text, print.quota);
-    const event: Record<string, unknown> = { value: quota.text, ns };
+    const event: Record<string, unknown> = { value: quota.text, ns, ms: Math.round(performance.now() - started) };
     if (quota.truncated) event.truncated = true;
     if (printed.error) event.printError = printed.error;
     else if (print.problems.length > 0) event.printError = print.problems.join('; ');
@@ -121,8 +124,15 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
   const fail = (error: unknown): void => {
     session.lastError = error;
     const described = describeError(error);
-    emitter.output('err', described.text);
-    const report: Record<string, unknown> = { ex: described.ex, rootEx: described.rootEx };
+    if (!req.quietErrors) emitter.output('err', described.text);
+    const report: Record<string, unknown> = {
+      ex: described.ex,
+      rootEx: described.rootEx,
+      // Structured form for clients that turn exceptions into data (prepl).
+      message: error instanceof Error ? String(error.message) : described.causes.length === 0 ? described.text.replace(/^Uncaught |\n$/g, '') : '',
+      stack: error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined,
+      causes: described.causes,
+    };
     if (isTruthy(req.print['nrepl.middleware.caught/print?'])) report.throwable = described.text;
     emitter.finish({ error: report });
   };
