@@ -145,6 +145,9 @@ function isAcornError(err: unknown): err is SyntaxError & { loc: { line: number;
  * parser) the code passes through unchanged for V8 to judge.
  */
 export function prepareEval(code: string, opts: PrepareOptions = {}): PreparedEval {
+  // Most interactive evals are plain expressions: nothing to rewrite, so no parse. V8 still
+  // reports their syntax errors when they run, as the same eval error.
+  if (!NEEDS_TRANSFORM.test(code)) return { ok: true, code, async: false, declared: [] };
   try {
     return transform(parseAsObjectLiteral(code) ?? parseSource(code));
   } catch (err) {
@@ -156,6 +159,13 @@ export function prepareEval(code: string, opts: PrepareOptions = {}): PreparedEv
     return { ok: true, code, async: false, declared: [] };
   }
 }
+
+/**
+ * Code that may hold something the transform rewrites: a declaration, await,
+ * an import/export, a leading `{` (object literal rule) or a hashbang. A false
+ * positive only costs a parse.
+ */
+const NEEDS_TRANSFORM = /\b(?:let|const|class|var|function|await|import|export|return)\b|^\s*\{|^#!/;
 
 function transform(parsed: Parsed): PreparedEval {
   const { source, program } = parsed;

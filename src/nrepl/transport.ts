@@ -29,6 +29,7 @@ export interface TransportOptions {
 export class SocketTransport {
   private readonly reader: FrameReader;
   private dropped = 0;
+  private corked = false;
   closed = false;
 
   constructor(
@@ -50,6 +51,15 @@ export class SocketTransport {
     if (droppable && this.socket.writableLength > this.options.outputBufferBytes) {
       this.dropped += 1;
       return;
+    }
+    if (!this.corked) {
+      // Responses produced in the same tick (value, then done) leave in one write.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.socket.write(encode(message));
   }
