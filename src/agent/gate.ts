@@ -1,20 +1,20 @@
 /**
  * The main-thread gate: the only agent code that runs while the host starts.
- * It loads nothing but Node built-ins, decides whether this process gets
- * servers (process-rule.ts) and, if so, starts the unref'd agent worker.
- * Configuration, zod, cosmiconfig and sockets all live in the worker.
+ * It decides whether this process gets servers (process-rule.ts) and, if so,
+ * starts the unref'd agent worker. Configuration, zod, cosmiconfig and
+ * sockets all live in the worker. Everything past the decision (even
+ * node:worker_threads, ~2 ms) is loaded only once the answer is yes, so a
+ * disabled agent costs a module load and an env lookup.
  *
  * One agent per process: a `Symbol.for` key on globalThis guards against the
  * preload being loaded twice (NODE_OPTIONS `--require` plus CLI `--import`).
  */
 import { realpathSync } from 'node:fs';
-import { isMainThread, Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { debug, say } from '../log';
 import { decideStart, envFlag } from './process-rule';
 import type { WorkerBoot } from './channel';
-import { Host } from './host';
-import { configMayHoldProcess } from './hold-hint';
+import type { Host } from './host';
 
 const AGENT_KEY = Symbol.for('nrepl-ts.agent');
 /** Set in process.env by a process that runs the agent, so its node children know they are descendants. */
@@ -45,8 +45,10 @@ export function startFromPreload(): void {
   const agent = slot();
   if (agent.host || (agent as { decided?: boolean }).decided) return;
   (agent as { decided?: boolean }).decided = true;
-  if (!isMainThread) return; // before reading anything else: workers never start servers
-  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript: entryScript() });
+  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
+  const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+  if (!isMainThread) return; // workers never start servers
+  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript });
   debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
   if (!decision.start) return;
   const marker = process.env[AGENT_PID_VAR];
@@ -54,6 +56,7 @@ export function startFromPreload(): void {
   process.env[AGENT_PID_VAR] = String(process.pid);
   const strict = envFlag(process.env.NREPL_STRICT);
   const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  const { configMayHoldProcess } = require('./hold-hint') as typeof import('./hold-hint');
   const holdUntilReady = configMayHoldProcess(process.env, process.cwd());
   launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, holdUntilReady);
   if (strictFlag) waitForStrictVerdict(strictFlag);
@@ -63,6 +66,7 @@ export function startFromPreload(): void {
 export function ensureAgent(): Host {
   const agent = slot();
   if (agent.host) return agent.host;
+  const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) {
     throw new Error('nrepl-ts: servers can only be started from the main thread');
   }
@@ -77,6 +81,8 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
   const env = { ...process.env };
   // Our preload must not load again inside our own worker.
   delete env.NODE_OPTIONS;
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { Host } = require('./host') as typeof import('./host');
   const worker = new Worker(join(__dirname, 'worker.js'), {
     workerData: boot,
     execArgv: [],

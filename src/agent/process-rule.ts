@@ -22,8 +22,8 @@ export interface ProcessFacts {
   env: Record<string, string | undefined>;
   /** `process.execArgv`: the node flags from the command line (never NODE_OPTIONS). */
   execArgv: readonly string[];
-  /** Real path of the entry script, or undefined for `node -e`, stdin or the REPL. */
-  entryScript: string | undefined;
+  /** Real path of the entry script, or undefined for `node -e`, stdin or the REPL (read only when needed: realpath costs). */
+  entryScript: () => string | undefined;
 }
 
 /** The verdict, with the reason shown by NREPL_DEBUG. */
@@ -63,7 +63,8 @@ export function decideStart(facts: ProcessFacts): StartDecision {
   if (envFlag(facts.env.NREPL_DISABLE)) return { start: false, via, reason: 'NREPL_DISABLE is set' };
   if (via === 'command-line') return { start: true, via, reason: 'preload given on the command line' };
   const source = facts.env.NREPL_SKIP_PATTERN ?? DEFAULT_SKIP_PATTERN;
-  if (source === '' || facts.entryScript === undefined) {
+  const entry = facts.entryScript();
+  if (source === '' || entry === undefined) {
     return { start: true, via, reason: 'preload from NODE_OPTIONS, no skip rule applies' };
   }
   let pattern: RegExp;
@@ -72,8 +73,8 @@ export function decideStart(facts: ProcessFacts): StartDecision {
   } catch {
     return { start: false, via, reason: `NREPL_SKIP_PATTERN is not a valid regular expression: ${source}` };
   }
-  if (pattern.test(facts.entryScript)) {
-    return { start: false, via, reason: `entry script ${facts.entryScript} matches NREPL_SKIP_PATTERN ${source}` };
+  if (pattern.test(entry)) {
+    return { start: false, via, reason: `entry script ${entry} matches NREPL_SKIP_PATTERN ${source}` };
   }
-  return { start: true, via, reason: `entry script ${facts.entryScript} does not match NREPL_SKIP_PATTERN` };
+  return { start: true, via, reason: `entry script ${entry} does not match NREPL_SKIP_PATTERN` };
 }

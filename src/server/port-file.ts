@@ -10,7 +10,6 @@
  * change how the host dies (a host stuck in a loop could no longer be
  * stopped with Ctrl-C, since JS listeners only run when the loop is free).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { CleanupFile } from '../agent/channel';
 import { debug } from '../log';
@@ -44,6 +43,8 @@ export function removeCleanupFile(file: CleanupFile): boolean {
  */
 export function guardFile(path: string, contents = ''): void {
   try {
+    // Loaded here, not at the top: the main thread imports this module for cleanup only.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn('/bin/sh', ['-c', WATCHDOG, 'nrepl-ts-port-file-watchdog', path, contents], {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decideStart, envFlag, preloadOnCommandLine } from '../../src/agent/process-rule';
 
-const base = { isMainThread: true, env: {}, execArgv: [] as string[], entryScript: '/srv/app/server.js' };
+const script = (path: string | undefined) => () => path;
+const base = { isMainThread: true, env: {}, execArgv: [] as string[], entryScript: script('/srv/app/server.js') };
 
 describe('decideStart', () => {
   it('starts when the preload is on the command line, whatever the script', () => {
-    const d = decideStart({ ...base, execArgv: ['--import', 'nrepl-ts/register'], entryScript: '/x/node_modules/y/cli.js' });
+    const d = decideStart({ ...base, execArgv: ['--import', 'nrepl-ts/register'], entryScript: script('/x/node_modules/y/cli.js') });
     expect(d).toMatchObject({ start: true, via: 'command-line' });
   });
 
@@ -22,7 +23,7 @@ describe('decideStart', () => {
   });
 
   it('through NODE_OPTIONS, skips entry scripts inside node_modules (npm, tsc...)', () => {
-    const npm = decideStart({ ...base, entryScript: '/usr/lib/node_modules/npm/bin/npm-cli.js' });
+    const npm = decideStart({ ...base, entryScript: script('/usr/lib/node_modules/npm/bin/npm-cli.js') });
     expect(npm).toMatchObject({ start: false, via: 'NODE_OPTIONS' });
     expect(npm.reason).toContain('NREPL_SKIP_PATTERN');
     expect(decideStart(base).start).toBe(true);
@@ -30,7 +31,7 @@ describe('decideStart', () => {
 
   it('lets NREPL_SKIP_PATTERN override the rule, empty meaning never skip', () => {
     expect(decideStart({ ...base, env: { NREPL_SKIP_PATTERN: 'server\\.js$' } }).start).toBe(false);
-    expect(decideStart({ ...base, entryScript: '/a/node_modules/b.js', env: { NREPL_SKIP_PATTERN: '' } }).start).toBe(true);
+    expect(decideStart({ ...base, entryScript: script('/a/node_modules/b.js'), env: { NREPL_SKIP_PATTERN: '' } }).start).toBe(true);
   });
 
   it('refuses to start on an invalid pattern and says why', () => {
@@ -40,7 +41,7 @@ describe('decideStart', () => {
   });
 
   it('starts for node -e and the REPL (no entry script) under NODE_OPTIONS', () => {
-    expect(decideStart({ ...base, entryScript: undefined }).start).toBe(true);
+    expect(decideStart({ ...base, entryScript: script(undefined) }).start).toBe(true);
   });
 });
 
