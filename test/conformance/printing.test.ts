@@ -71,7 +71,7 @@ describe('stream?', () => {
     const size = 10 * 1024 * 1024;
     const responses = await c.request({ op: 'eval', code: `'a'.repeat(${size})`, [`${P}/stream?`]: '1', [`${P}/print`]: 'json' });
     const chunks = responses.filter((r) => r.value !== undefined).map((r) => r.value!);
-    expect(chunks.length, 'a 10 MB value is sent in more than one chunk').toBeGreaterThan(1);
+    expect(chunks.length, `a 10 MB value is sent in more than one chunk; got: ${show(responses.filter((r) => r.value === undefined))}`).toBeGreaterThan(1);
     const joined = chunks.join('');
     expect(stringDiff(joined, `"${'a'.repeat(size)}"`), 'the chunks must join to the whole 10 MB value').toBe('');
     expectStatuses(statuses(responses), ['done'], '10 MB value');
