@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { HandlerRef } from '../agent/channel';
-import { BUILTIN_ACCEPTS } from '../config/schema';
+import { BUILTIN_ACCEPTS } from '../config/defaults';
 
 /** Where a server's connections are handled. */
 export type ResolvedAccept =

@@ -9,36 +9,17 @@
  * that exist: a false positive only delays exit until the agent is ready.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-const PROJECT_FILES = [
-  '.nrepl.edn',
-  'package.json',
-  '.nreplrc',
-  '.nreplrc.json',
-  '.nreplrc.yaml',
-  '.nreplrc.yml',
-  '.nreplrc.js',
-  '.nreplrc.cjs',
-  '.nreplrc.mjs',
-  'nrepl.config.js',
-  'nrepl.config.cjs',
-  'nrepl.config.mjs',
-];
+import { ENV_PREFIX, configFileCandidates } from '../config/places';
 
 const MENTION = /daemon/i;
 
 /** True when some config source mentions a daemon option. */
 export function configMayHoldProcess(env: Record<string, string | undefined>, cwd: string): boolean {
   for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith('NREPL_SERVER_') && value !== undefined && MENTION.test(value)) return true;
+    if (key.startsWith(ENV_PREFIX) && value !== undefined && MENTION.test(value)) return true;
   }
-  const home = env.HOME ?? env.USERPROFILE;
-  const files = PROJECT_FILES.map((f) => join(cwd, f));
-  if (env.NREPL_CONFIG_DIR) files.push(join(env.NREPL_CONFIG_DIR, 'nrepl.edn'));
-  if (env.XDG_CONFIG_HOME) files.push(join(env.XDG_CONFIG_HOME, 'nrepl/nrepl.edn'));
-  if (home) files.push(join(home, '.config/nrepl/nrepl.edn'), join(home, '.nrepl/nrepl.edn'));
-  for (const file of files) {
+  const home = env.HOME ?? env.USERPROFILE ?? '';
+  for (const file of configFileCandidates({ cwd, home, env })) {
     try {
       if (existsSync(file) && MENTION.test(readFileSync(file, 'utf8'))) return true;
     } catch {

@@ -74,24 +74,39 @@ async function validateApiSpec(raw: unknown): Promise<RunSpec> {
   return result.spec;
 }
 
+/** The implicit nREPL server started when nothing is configured (none in descendants of an agent process). */
+function defaultServers(): RunSpec[] {
+  if (boot.descendant) {
+    debug('a parent process runs the agent: no default nREPL server here (configure one explicitly to get one)');
+    return [];
+  }
+  const { defaultNreplServer } = require('../config/defaults') as typeof import('../config/defaults');
+  return [defaultNreplServer(boot.cwd)];
+}
+
 async function startConfiguredServers(): Promise<void> {
   const failures: string[] = [];
   try {
-    const { loadConfig, describeConfig, DEFAULT_NREPL_SERVER } = require('../config/load') as typeof import('../config/load');
-    const config = await loadConfig({ env: process.env, cwd: boot.cwd });
-    for (const problem of config.problems) {
-      const line = formatProblem(problem);
-      failures.push(line);
-      say(line);
-    }
-    if (debugEnabled()) {
-      for (const line of describeConfig(config)) debug(line);
-      for (const note of config.notes) debug(note);
-    }
-    let specs: RunSpec[] = config.servers;
-    if (!config.explicit) {
-      if (boot.descendant) debug('a parent process runs the agent: no default nREPL server here (configure one explicitly to get one)');
-      specs = boot.descendant ? [] : [{ ...DEFAULT_NREPL_SERVER, origin: { baseDir: boot.cwd } }];
+    let specs: RunSpec[];
+    const { configPresent } = require('../config/presence') as typeof import('../config/presence');
+    const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
+    if (!configPresent({ env: process.env, cwd: boot.cwd, home })) {
+      // Nothing configured: the default server, without loading zod and cosmiconfig at all.
+      debug('no configuration found (no NREPL_SERVER_* variables, no config files)');
+      specs = defaultServers();
+    } else {
+      const { loadConfig, describeConfig } = require('../config/load') as typeof import('../config/load');
+      const config = await loadConfig({ env: process.env, cwd: boot.cwd });
+      for (const problem of config.problems) {
+        const line = formatProblem(problem);
+        failures.push(line);
+        say(line);
+      }
+      if (debugEnabled()) {
+        for (const line of describeConfig(config)) debug(line);
+        for (const note of config.notes) debug(note);
+      }
+      specs = config.explicit ? config.servers : defaultServers();
     }
     // In sequence, like clojure.core.server: start-up lines come out in config order.
     for (const spec of specs) {

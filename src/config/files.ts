@@ -14,42 +14,13 @@ import { ErrorCodes, oneLine, type Problem } from '../errors';
 import { EdnSyntaxError, parseEdn } from './edn';
 import { interpretFileConfig } from './file-shape';
 import { Level, type SourceResult } from './raw';
+import { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates, type FileLocations } from './places';
 
-/** Where to look; every input is injectable for tests. */
-export interface FileLocations {
-  cwd: string;
-  home: string;
-  env: Record<string, string | undefined>;
-}
+export { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates } from './places';
 
-/** Project cosmiconfig search places, in cosmiconfig's order; only the first found is used. */
-export const RC_SEARCH_PLACES = [
-  'package.json',
-  '.nreplrc',
-  '.nreplrc.json',
-  '.nreplrc.yaml',
-  '.nreplrc.yml',
-  '.nreplrc.js',
-  '.nreplrc.cjs',
-  '.nreplrc.mjs',
-  'nrepl.config.js',
-  'nrepl.config.cjs',
-  'nrepl.config.mjs',
-] as const;
-
-/** The project nREPL file name, read from cwd. */
-export const PROJECT_EDN = '.nrepl.edn';
+export type { FileLocations } from './places';
 
 const EMPTY: SourceResult = { servers: [], problems: [], notes: [], defined: false };
-
-/** User nrepl.edn candidates in order; the first that exists is the user file. */
-export function userEdnCandidates({ cwd, home, env }: FileLocations): string[] {
-  const out: string[] = [];
-  if (env.NREPL_CONFIG_DIR) out.push(path.resolve(cwd, env.NREPL_CONFIG_DIR, 'nrepl.edn'));
-  if (env.XDG_CONFIG_HOME) out.push(path.resolve(cwd, env.XDG_CONFIG_HOME, 'nrepl', 'nrepl.edn'));
-  out.push(path.join(home, '.config', 'nrepl', 'nrepl.edn'), path.join(home, '.nrepl', 'nrepl.edn'));
-  return [...new Set(out)];
-}
 
 /** Reads the first existing user nrepl.edn (an empty result when there is none). */
 export async function readUserEdn(where: FileLocations): Promise<SourceResult> {

@@ -15,7 +15,8 @@ import { parseEnvServers } from './env';
 import { readProjectEdn, readProjectRc, readUserEdn, type FileLocations } from './files';
 import { mergeServer } from './merge';
 import { Level, type SourceResult } from './raw';
-import { EXPECTED, NREPL_ACCEPT, SERVER_DEFAULTS, type ServerSpec } from './schema';
+import { EXPECTED, NREPL_ACCEPT, type ServerSpec } from './schema';
+import { defaultNreplServer } from './defaults';
 import { showValue } from './text';
 import { checkDefinition, isMap, type CheckedDefinition } from './validate';
 
@@ -40,25 +41,8 @@ export interface LoadedConfig {
   explicit: boolean;
 }
 
-/** The server started when no source defines any: nREPL on loopback, any free port, with a port file. */
-export const DEFAULT_NREPL_SERVER: Readonly<ServerSpec> = Object.freeze({
-  name: 'nrepl',
-  accept: NREPL_ACCEPT,
-  address: SERVER_DEFAULTS.address,
-  port: 0,
-  args: [],
-  'bind-err': SERVER_DEFAULTS['bind-err'],
-  'server-daemon': SERVER_DEFAULTS['server-daemon'],
-  'client-daemon': SERVER_DEFAULTS['client-daemon'],
-  enabled: true,
-  'allow-remote': SERVER_DEFAULTS['allow-remote'],
-  'port-file': true,
-  'max-message-bytes': SERVER_DEFAULTS['max-message-bytes'],
-  'max-connections': SERVER_DEFAULTS['max-connections'],
-  'max-sessions': SERVER_DEFAULTS['max-sessions'],
-  'output-buffer-bytes': SERVER_DEFAULTS['output-buffer-bytes'],
-  origin: { baseDir: process.cwd() },
-});
+/** The server started when no source defines any (see defaults.ts). */
+export const DEFAULT_NREPL_SERVER: Readonly<ServerSpec> = Object.freeze(defaultNreplServer(process.cwd()));
 
 /** Reads, merges and validates all sources. Never throws. */
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {

@@ -8,34 +8,9 @@
  */
 import { z } from 'zod';
 
-/** The accept handlers shipped with nrepl-ts. */
-export const BUILTIN_ACCEPTS = ['nrepl-ts/repl', 'nrepl-ts/prepl', 'nrepl-ts/nrepl'] as const;
+import { BUILTIN_ACCEPTS } from './defaults';
 
-/** The accept that the top-level `port`/`bind`/`socket` keys of an nREPL config file imply. */
-export const NREPL_ACCEPT = 'nrepl-ts/nrepl';
-
-/** Every default in one place. `port-file` has none here: it depends on accept (see defaultPortFile). */
-export const SERVER_DEFAULTS = {
-  address: '127.0.0.1',
-  args: [] as unknown[],
-  'bind-err': true,
-  'server-daemon': true,
-  'client-daemon': true,
-  enabled: true,
-  'allow-remote': false,
-  'max-message-bytes': 64 * 1024 * 1024,
-  'max-connections': 64,
-  'max-sessions': 256,
-  'output-buffer-bytes': 8 * 1024 * 1024,
-} as const;
-
-/** Defaults inside `tls`. */
-export const TLS_DEFAULTS = { 'require-client-cert': false } as const;
-
-/** `port-file` default: write one for a TCP nREPL server only. */
-export function defaultPortFile(accept: string, socket: string | undefined): boolean {
-  return accept === NREPL_ACCEPT && socket === undefined;
-}
+export { BUILTIN_ACCEPTS, NREPL_ACCEPT, SERVER_DEFAULTS, TLS_DEFAULTS, defaultPortFile } from './defaults';
 
 /** True for `nrepl-ts/...` built-ins and `specifier` or `specifier#export` module references. */
 function isAcceptRef(s: string): boolean {

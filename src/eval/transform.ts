@@ -21,7 +21,6 @@
  * copy, imports are not hoisted or live, and only a last top-level expression
  * statement gives a result.
  */
-import { getLineInfo, parse } from 'acorn';
 import type { Comment, ImportDeclaration, Options, Program, VariableDeclaration } from 'acorn';
 import { oneLine } from '../errors';
 import { debug } from '../log';
@@ -111,7 +110,7 @@ class Edits {
 
 function parseSource(source: string): Parsed {
   const comments: Comment[] = [];
-  const program = parse(source, { ...PARSE_OPTIONS, onComment: comments });
+  const program = acorn().parse(source, { ...PARSE_OPTIONS, onComment: comments });
   return { source, program, comments };
 }
 
@@ -160,6 +159,11 @@ export function prepareEval(code: string, opts: PrepareOptions = {}): PreparedEv
   }
 }
 
+/** acorn, loaded on the first eval that needs rewriting (plain expressions never do). */
+function acorn(): typeof import('acorn') {
+  return require('acorn') as typeof import('acorn');
+}
+
 /**
  * Code that may hold something the transform rewrites: a declaration, await,
  * an import/export, a leading `{` (object literal rule) or a hashbang. A false
@@ -171,7 +175,7 @@ function transform(parsed: Parsed): PreparedEval {
   const { source, program } = parsed;
   const scope = scanScriptScope(program);
   if (scope.misplaced) {
-    const { line, column } = getLineInfo(source, scope.misplaced.node.start);
+    const { line, column } = acorn().getLineInfo(source, scope.misplaced.node.start);
     return syntaxError(scope.misplaced.kind === 'export' ? EXPORT_MESSAGE : NESTED_IMPORT_MESSAGE, line, column + 1);
   }
   const edits = new Edits(source);
