@@ -11,9 +11,15 @@
  * chars, and no cut ever splits a surrogate pair.
  */
 import { inspect, types } from 'node:util';
+// The prepl's printers. edn-print.ts uses describeError from here, at call time only.
+import { printEdn, printPreplJson } from './edn-print';
 
-/** The printers: util.inspect, JSON.stringify (2-space indent) or String(value). */
-export type PrinterName = 'inspect' | 'json' | 'string';
+/**
+ * The printers: util.inspect, JSON.stringify (2-space indent) or String(value);
+ * and the prepl's (edn-print.ts): EDN, and `prepl-json` (JSON text holding the
+ * inspect text and the value as JSON).
+ */
+export type PrinterName = 'inspect' | 'json' | 'string' | 'edn' | 'prepl-json';
 
 /**
  * The util.inspect options a client may set. Limits given as nil mean
@@ -78,7 +84,8 @@ export function isTruthy(v: unknown): boolean {
 // names and our own keep util.inspect's defaults.
 const PPRINT: InspectLikeOptions = Object.freeze({ compact: false });
 const PRINTERS: ReadonlyMap<string, { printer: PrinterName; options?: InspectLikeOptions }> = new Map([
-  ...(['inspect', 'json', 'string'] as const).flatMap((p) => [
+  // edn, prepl-json: the prepl's printers (edn-print.ts); nREPL clients may ask for EDN values too.
+  ...(['inspect', 'json', 'string', 'edn', 'prepl-json'] as const).flatMap((p) => [
     [p, { printer: p }],
     [`nrepl-ts/${p}`, { printer: p }],
   ] as const),
@@ -262,6 +269,8 @@ export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SET
   const { printer, options } = settings;
   try {
     if (printer === 'string') return { text: String(value) };
+    if (printer === 'edn') return { text: printEdn(value, options) };
+    if (printer === 'prepl-json') return { text: printPreplJson(value, options) };
     if (printer === 'json') {
       const json = toJson(value);
       if (json !== undefined) return { text: json };
