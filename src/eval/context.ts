@@ -6,8 +6,8 @@
  *   running evaluation's context (AsyncLocalStorage), so they are per session
  *   and undefined outside evaluations: $1 $2 $3 (last values), $e (last
  *   error), $readLine() and $stdin (the session's input), and `require`
- *   (resolving against the eval's `ns`) when the host has no global require.
- *   Names the host already defines are left alone.
+ *   (resolving against the eval's `ns`) when the host has no global require;
+ *   and `tap(value)` (tap.ts). Names the host already defines are left alone.
  * - The error guard: an exception thrown, or a promise rejection left
  *   unhandled, by code an evaluation started (a timer, a callback, a promise
  *   chain) is reported to that evaluation's client instead of ending the
@@ -20,6 +20,7 @@ import { currentRoute, type OutputRoute } from './capture';
 import type { HostSession } from './sessions';
 import type { CallEmitter } from './emitter';
 import { describeError } from './print';
+import { tap } from './tap';
 
 /** The context of one evaluation, carried through everything it starts. */
 export interface EvalContext extends OutputRoute {
@@ -55,6 +56,8 @@ export function installEvalGlobals(): void {
     return () => ctx.session.input.readLine(() => ctx.emitter.event({ needInput: true }));
   });
   define('require', () => currentContext()?.require);
+  // tap(value) → :tap to every prepl client (tap.ts); a plain function, also usable from app code via the export.
+  if (!('tap' in globalThis)) Object.defineProperty(globalThis, 'tap', { value: tap, writable: true, configurable: true, enumerable: false });
 }
 
 /** File names of evaluated scripts → the route of the latest evaluation that used them. */

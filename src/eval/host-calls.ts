@@ -1,7 +1,8 @@
 /**
  * Main-thread handler for calls from the worker's protocol servers:
  * evaluate, complete, look up, stdin, ping, forwarding the host's own
- * output, and bookkeeping (closed sessions and connections).
+ * output, and bookkeeping (closed sessions and connections, prepl tap
+ * listeners).
  */
 import type { ToHost, ToWorker } from '../agent/channel';
 import { resetRoute } from './capture';
@@ -10,6 +11,7 @@ import { evaluate, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
 import { completions } from './complete';
 import { lookup } from './lookup';
+import { setTapListeners } from '../prepl/tap-sender';
 import { forwardSystemOutput, stopForwarding } from './system-output';
 import { say } from '../log';
 import { oneLine } from '../errors';
@@ -74,6 +76,10 @@ export class HostCalls {
       case 'connection-closed':
         this.deadConnections.add(Number(message.conn));
         stopForwarding(Number(message.conn));
+        break;
+      case 'tap-listeners':
+        // prepl clients came or went: tap() prints and sends only while someone listens.
+        setTapListeners({ conn: Number(message.conn), edn: Number(message.edn) || 0, json: Number(message.json) || 0 }, this.post);
         break;
       case 'abandon':
         // The worker already answered the eval; its late events are routed by connection or dropped.
