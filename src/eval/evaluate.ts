@@ -71,7 +71,7 @@ function requireFor(base: string): NodeJS.Require {
  */
 function trimStack(error: unknown): void {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return;
-  const cut = error.stack.search(/\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|node:vm)/);
+  const cut = error.stack.search(/\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/);
   if (cut < 0) return;
   try {
     error.stack = error.stack.slice(0, cut);

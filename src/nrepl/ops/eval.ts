@@ -121,7 +121,7 @@ function numberField(v: unknown): number | undefined {
 }
 
 const PRINT_OPTIONAL = {
-  'nrepl.middleware.print/print': 'Printer: "inspect" (default, util.inspect), "json" or "string"; pprint names from editors map to inspect.',
+  'nrepl.middleware.print/print': 'Printer: "inspect" (default, util.inspect), "json", "string" or "edn"; pprint names from editors map to inspect.',
   'nrepl.middleware.print/options': 'Printer options: depth, colors, compact, breakLength, maxArrayLength, maxStringLength (also right-margin, length, level).',
   'nrepl.middleware.print/stream?': 'If truthy, the value is sent in chunks of buffer-size, then a separate message with ns.',
   'nrepl.middleware.print/buffer-size': 'Chunk size for stream? (characters, default 1024).',
