@@ -135,7 +135,8 @@ export class NreplClient {
   private lastId = 0;
   /** Why the connection is unusable, once it is. */
   private broken: NreplClientError | undefined;
-  private readonly closed: Promise<void>;
+  /** Resolves once the socket is closed, by either side (the CLI notices a server going away with it). */
+  readonly closed: Promise<void>;
 
   /** @internal use `connect`. */
   constructor(socket: Socket, target: string, options: ClientOptions = {}) {
