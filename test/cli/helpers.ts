@@ -11,6 +11,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { APPS, cleanEnv, ROOT, spawnWithAgent, type Child } from '../helpers/agent';
@@ -48,9 +50,30 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string; env
   });
 }
 
-/** Starts `node dist/cli/main.js ...args` in the background, with piped output (see `Child`). */
-export function spawnCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Child {
-  return spawnWithAgent({ via: 'none', app: CLI, args, cwd: opts.cwd, env: opts.env });
+const started = new Set<Child>();
+
+/**
+ * Stops CLI processes left running by a test with SIGTERM first, which
+ * `nrepl-ts run` forwards to its app: the SIGKILL of test/helpers/agent.ts
+ * (after this hook) would orphan the app.
+ */
+afterEach(async () => {
+  const running = [...started].filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
+  started.clear();
+  for (const c of running) c.proc.kill('SIGTERM');
+  await Promise.all(running.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 3_000))])));
+});
+
+/**
+ * Starts `node dist/cli/main.js ...args` (or `command ...args`, e.g. an
+ * installed bin) in the background, with piped output (see `Child`).
+ */
+export function spawnCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; command?: string } = {}): Child {
+  const child = opts.command
+    ? spawnWithAgent({ via: 'none', command: opts.command, app: args[0], args: args.slice(1), cwd: opts.cwd, env: opts.env })
+    : spawnWithAgent({ via: 'none', app: CLI, args, cwd: opts.cwd, env: opts.env });
+  started.add(child);
+  return child;
 }
 
 /** A loopback TCP port nobody listens on (bound briefly, then released). */
@@ -85,23 +108,25 @@ export async function untilUnresponsive(port: number): Promise<void> {
   }
 }
 
-const SOCKET = `nrepl-ts-cli-${process.pid}`;
+/** Our own tmux server socket (not the user's), removed after the file's tests. */
+const SOCKET = join(tmpdir(), `nrepl-ts-cli-${process.pid}.tmux`);
 let serial = 0;
 const live = new Set<string>();
 
 function tmux(args: string[]): string {
-  const result = spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync('tmux', ['-S', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 });
   if (result.error) throw new Error(`tmux ${args[0]} failed: ${result.error.message} (install tmux: bash scripts/install-test-tools.sh)`);
   if (result.status !== 0) throw new Error(`tmux ${args.join(' ')} failed (exit ${result.status}): ${result.stderr}`);
   return result.stdout;
 }
 
 afterEach(() => {
-  for (const name of live) spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', name]);
+  for (const name of live) spawnSync('tmux', ['-S', SOCKET, 'kill-session', '-t', name]);
   live.clear();
 });
 afterAll(() => {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  spawnSync('tmux', ['-S', SOCKET, 'kill-server']);
+  rmSync(SOCKET, { force: true });
 });
 
 /** A 120x30 terminal running one command, as a person at a keyboard sees it. */

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, spawnWithAgent, tempDir, waitForNreplPort } from '../helpers/agent';
+import { ROOT, tempDir, waitForNreplPort } from '../helpers/agent';
+import { spawnCli } from './helpers';
 
 let app: string;
 let bin: string;
@@ -28,7 +29,7 @@ describe('the installed nrepl-ts bin', () => {
   });
 
   it('runs an app with the agent from its own install; eval reaches it', async () => {
-    const child = spawnWithAgent({ via: 'none', command: bin, app: 'run', args: ['app.cjs'], cwd: app });
+    const child = spawnCli(['run', 'app.cjs'], { command: bin, cwd: app });
     await waitForNreplPort(child);
     await child.waitFor(/app ready/, { from: 'stdout' });
     const out = execFileSync(bin, ['eval', 'who + " " + process.execArgv.join(" ")'], { cwd: app, encoding: 'utf8' });
