@@ -75,6 +75,6 @@ export interface WorkerBoot {
   descendant: boolean;
   /** Shared flag for NREPL_STRICT: [0] = 0 pending, 1 ok, 2 failed. */
   strictFlag?: Int32Array;
-  /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none (nrepl/interrupt.ts). */
+  /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none; [1] = a call cancelled before it started (nrepl/interrupt.ts). */
   evalFlag: Int32Array;
 }

@@ -73,8 +73,9 @@ export function ensureAgent(): Host {
   return launch({ mode: 'api', cwd: process.cwd(), descendant: false, evalFlag: newEvalFlag() });
 }
 
+/** [0]: the call whose synchronous part runs now; [1]: the call cancelled before it started (nrepl/interrupt.ts). */
 function newEvalFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
+  return new Int32Array(new SharedArrayBuffer(8));
 }
 
 function launch(boot: WorkerBoot, holdUntilReady = false): Host {

@@ -63,6 +63,14 @@ function toText(chunk: unknown, encoding: unknown): string {
 }
 
 function wrap(stream: NodeJS.WriteStream, kind: 'out' | 'err'): void {
+  // console colours its output when the host's stream is a terminal; evaluated code's output
+  // goes to a client, not that terminal, so within an evaluation the stream reports no colours.
+  const originalDepth = stream.getColorDepth;
+  if (typeof originalDepth === 'function') {
+    stream.getColorDepth = function (this: NodeJS.WriteStream, ...args: unknown[]): number {
+      return storage.getStore() ? 1 : (originalDepth as (...a: unknown[]) => number).apply(this, args);
+    } as typeof stream.getColorDepth;
+  }
   const original = stream.write;
   const routed = function (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     const route = storage.getStore();

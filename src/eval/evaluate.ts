@@ -139,6 +139,11 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
 
   let result: unknown;
   Atomics.store(flag, 0, req.call);
+  if (Atomics.load(flag, 1) === req.call) {
+    // Interrupted before it started: the worker has answered it already. Never run it.
+    leaveSynchronousPart(flag, req.call);
+    return;
+  }
   try {
     result = runWithRoute(context, () =>
       vm.runInThisContext(req.code, {

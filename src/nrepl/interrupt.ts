@@ -11,6 +11,13 @@
  * that part: if the main thread finishes meanwhile it sees the claim and
  * spins in the same callback until the termination arrives (eval/evaluate.ts).
  *
+ * An eval still queued for the main thread (the interrupt overtook it) is
+ * cancelled through a second slot: the worker writes the call there before
+ * trying to claim the first, the main thread reads it after publishing the
+ * call it starts. Atomics are sequentially consistent, so at least one side
+ * sees the other: the eval is skipped, or the termination lands in the
+ * spin that waits for it (eval/evaluate.ts).
+ *
  * Anything else (an await that never settles, code the eval started in a
  * timer) cannot be stopped safely: the eval is abandoned instead, and the
  * caller is told whether the main thread is still responsive.
@@ -35,6 +42,7 @@ export class Interrupter {
 
   /** Stops or abandons `call`. Never throws. */
   async interrupt(call: number): Promise<InterruptOutcome> {
+    Atomics.store(this.flag, 1, call);
     if (Atomics.compareExchange(this.flag, 0, call, -call) === call) {
       await terminateMainThreadExecution();
       Atomics.compareExchange(this.flag, 0, -call, 0);
