@@ -10,19 +10,45 @@
  * change how the host dies (a host stuck in a loop could no longer be
  * stopped with Ctrl-C, since JS listeners only run when the loop is free).
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { CleanupFile } from '../agent/channel';
 import { debug } from '../log';
 
 // $1 path, $2 expected contents ("" for a unix socket: removed if it is still a socket).
 const WATCHDOG = `trap '' INT TERM HUP QUIT; read _ignored; if [ -z "$2" ]; then [ -S "$1" ] && rm -f "$1"; else [ "$(cat "$1" 2>/dev/null)" = "$2" ] && rm -f "$1"; fi`;
 
-/** Writes `port` (decimal, no newline: the nREPL convention) to `path` with mode 0600, and guards it. */
+/**
+ * Writes `port` (decimal, no newline: the nREPL convention) to `path`, owner-only
+ * (0600), and guards it.
+ *
+ * The file is written under a temporary name created exclusively with mode
+ * 0600 and renamed into place, because writing `path` directly would keep
+ * the mode of a stale file left by someone else (open's mode applies only on
+ * creation) and would write through a symlink planted at `path`. Readers
+ * never see a half-written file either.
+ */
 export function writePortFile(path: string, port: number): CleanupFile {
   const contents = String(port);
   // Watchdog first: a process killed right after the write must not leave the file behind.
   guardFile(path, contents);
-  writeFileSync(path, contents, { mode: 0o600 });
+  const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      fchmodSync(fd, 0o600); // whatever the umask
+      writeSync(fd, contents);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (err) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw err;
+  }
   return { path, contents };
 }
 
