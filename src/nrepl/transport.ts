@@ -7,10 +7,15 @@
  * frame, oversize, not a dict) gets one error response and a clean close;
  * other connections never notice.
  *
- * Flow control: when the client stops reading and more than
- * `outputBufferBytes` wait in the socket, output messages (`out`/`err`) are
- * dropped — never values or statuses — and the client is told how many once
- * it catches up. The host's memory stays bounded by that limit.
+ * Flow control, so a client that does not read cannot grow the host's memory:
+ * - when more than `outputBufferBytes` wait in the socket, output messages
+ *   (`out`/`err`) are dropped — never values or statuses — and once the
+ *   client has read everything, one `err` tells it how many were dropped, on
+ *   the id and session of the last dropped message;
+ * - when replies that cannot be dropped pile up beyond twice that (a client
+ *   sending requests without reading the answers), the socket is no longer
+ *   read until the client catches up: its requests wait in the kernel, not
+ *   here.
  */
 import type * as net from 'node:net';
 import { encode, FrameReader, type DecodedMessage, type Encodable } from './bencode';
@@ -29,7 +34,10 @@ export interface TransportOptions {
 export class SocketTransport {
   private readonly reader: FrameReader;
   private dropped = 0;
+  /** id and session of the last dropped output message, for the notice. */
+  private droppedFrom: Message = {};
   private corked = false;
+  private paused = false;
   closed = false;
 
   constructor(
@@ -42,7 +50,13 @@ export class SocketTransport {
       this.closed = true;
       options.onClose();
     });
-    socket.on('drain', () => this.reportDropped());
+    socket.on('drain', () => {
+      this.reportDropped();
+      if (this.paused && !this.closed) {
+        this.paused = false;
+        socket.resume();
+      }
+    });
   }
 
   /** Sends one message as one write. `droppable` output may be shed when the client does not read. */
@@ -50,6 +64,9 @@ export class SocketTransport {
     if (this.closed || this.socket.destroyed) return;
     if (droppable && this.socket.writableLength > this.options.outputBufferBytes) {
       this.dropped += 1;
+      this.droppedFrom = {};
+      if (typeof message.id === 'string') this.droppedFrom.id = message.id;
+      if (typeof message.session === 'string') this.droppedFrom.session = message.session;
       return;
     }
     if (!this.corked) {
@@ -62,6 +79,10 @@ export class SocketTransport {
       });
     }
     this.socket.write(encode(message));
+    if (!this.paused && this.socket.writableLength > 2 * this.options.outputBufferBytes) {
+      this.paused = true;
+      this.socket.pause();
+    }
   }
 
   /** Closes the connection after pending writes. */
@@ -91,6 +112,8 @@ export class SocketTransport {
     if (this.dropped === 0) return;
     const count = this.dropped;
     this.dropped = 0;
-    this.send({ err: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` });
+    const from = this.droppedFrom;
+    this.droppedFrom = {};
+    this.send({ ...from, err: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` });
   }
 }
