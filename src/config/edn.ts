@@ -103,7 +103,10 @@ class Reader {
       } else if (c === '#' && t[this.pos + 1] === '_') {
         const start = this.pos;
         this.pos += 2;
+        // Each #_ reads its form recursively: count it like an open bracket, or a long chain overflows the stack.
+        this.enter(start);
         if (this.readForm() === CLOSE) this.fail('#_ must be followed by a value to discard', start);
+        this.depth--;
       } else {
         return;
       }
@@ -201,7 +204,7 @@ class Reader {
           out += STRING_ESCAPES[e];
           this.pos += 2;
         } else {
-          this.fail(`unsupported escape "\\${e ?? ''}" in string`, this.pos);
+          this.fail(`unsupported escape "\\${printable(e ?? '')}" in string`, this.pos);
         }
       } else {
         out += c;
@@ -223,15 +226,17 @@ class Reader {
     const name = firstChar + rest;
     if (hasOwn(CHAR_NAMES, name)) return CHAR_NAMES[name];
     if (/^u[0-9a-fA-F]{4}$/.test(name)) return String.fromCharCode(parseInt(name.slice(1), 16));
-    return this.fail(`unsupported character literal "\\${name}"`, start);
+    return this.fail(`unsupported character literal "\\${printable(name)}"`, start);
   }
 
   private readWithMeta(start: number): unknown {
     this.pos++;
+    this.enter(start);
     const meta = this.readForm();
     if (meta === CLOSE) this.fail('"^" must be followed by metadata and a value', start);
     const value = this.readForm();
     if (value === CLOSE) this.fail('metadata must be followed by a value', start);
+    this.depth--;
     return value;
   }
 
@@ -252,8 +257,10 @@ class Reader {
     this.pos++;
     const tag = this.token();
     if (tag === 'inst' || tag === 'uuid') {
+      this.enter(start);
       const value = this.readForm();
       if (typeof value !== 'string') this.fail(`#${tag} must be followed by a string`, start);
+      this.depth--;
       return value;
     }
     if (tag === '') return this.fail(`unsupported dispatch "#${next ?? ''}"`, start);
@@ -307,4 +314,9 @@ function mapKey(key: unknown): string {
   if (key === null) return 'nil';
   if (typeof key === 'number' || typeof key === 'boolean') return String(key);
   return JSON.stringify(key);
+}
+
+/** Text for an error message: control characters escaped, so a problem always prints on one line. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

@@ -72,12 +72,9 @@ describe('parseEnvServers', () => {
     );
   });
 
-  // BUG (src/config/edn.ts): an unsupported string escape quotes the raw
-  // character after the backslash, so `"\<newline>"` puts a newline inside the
-  // EdnSyntaxError message and the problem prints on two lines. Fix: show the
-  // character with JSON.stringify (as showValue does) in edn.ts's "unsupported
-  // escape" and "unsupported character literal" messages. Remove `.fails` once fixed.
-  it.fails('every problem prints as one line', () => {
+  // Unsupported escapes and character literals are quoted with JSON.stringify in the message,
+  // so a backslash-newline cannot split a problem over two lines.
+  it('every problem prints as one line', () => {
     fc.assert(
       fc.property(env, (vars) => {
         const result = parseEnvServers(vars, '/base');
