@@ -55,6 +55,19 @@ function installCapture(): void {
   wrap(process.stderr, 'err');
 }
 
+let pendingCallbacks: Array<() => void> = [];
+
+/** Calls a routed write's callback on the next tick; one tick per burst of writes, in order. */
+function afterWrite(callback: () => void): void {
+  pendingCallbacks.push(callback);
+  if (pendingCallbacks.length > 1) return;
+  process.nextTick(() => {
+    const callbacks = pendingCallbacks;
+    pendingCallbacks = [];
+    for (const cb of callbacks) cb();
+  });
+}
+
 function toText(chunk: unknown, encoding: unknown): string {
   if (typeof chunk === 'string') {
     return typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8') : chunk;
@@ -86,7 +99,7 @@ function wrap(stream: NodeJS.WriteStream, kind: 'out' | 'err'): void {
     }
     route[kind](toText(chunk, encoding));
     const done = typeof encoding === 'function' ? encoding : callback;
-    if (typeof done === 'function') process.nextTick(done as () => void);
+    if (typeof done === 'function') afterWrite(done as () => void);
     return true;
   };
   stream.write = routed as typeof stream.write;

@@ -76,9 +76,12 @@ export function rememberScript(filename: string, route: OutputRoute): void {
  * or — for queueMicrotask callbacks on Node 20/22, whose context is gone by
  * then — the evaluated script at the top of its stack.
  */
-function routeOf(error: unknown): OutputRoute | undefined {
+function routeOf(error: unknown, event: 'uncaughtException' | 'unhandledRejection'): OutputRoute | undefined {
   const route = currentRoute();
   if (route) return route;
+  // Rejections always carry their async context; reading `.stack` of the host's own rejection
+  // here would change how Node reports it (the structured frames are gone once formatted).
+  if (event === 'unhandledRejection') return undefined;
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
   const frame = /\n\s+at (?:.*? \()?(.+?):\d+:\d+\)?/.exec(stack);
   return frame ? evalScripts.get(frame[1]) : undefined;
@@ -91,7 +94,7 @@ export function installErrorGuard(): void {
   const originalEmit = process.emit;
   process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'uncaughtException' || event === 'unhandledRejection') {
-      const route = routeOf(args[0]);
+      const route = routeOf(args[0], event);
       // Claimed even when the client is gone: it was the evaluation's error, not the host's.
       if (route) {
         if (route.active) reportTo(route, event, args[0]);

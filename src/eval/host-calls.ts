@@ -21,7 +21,8 @@ type CallMessage = Extract<ToHost, { t: 'eval' }>;
 /** Answers host calls from the worker. */
 export class HostCalls {
   private readonly sessions = new HostSessions();
-  private readonly deadConnections = new Set<number>();
+  /** Connections with evaluations on this thread; closing one marks its state dead and forgets it. */
+  private readonly connections = new Map<number, { dead: boolean }>();
 
   constructor(
     private readonly post: (m: ToWorker) => void,
@@ -47,7 +48,13 @@ export class HostCalls {
         const req = message as unknown as EvalRequest & { ephemeral: boolean };
         const session = this.sessions.get(req.session, req.ephemeral);
         const calls = new CallEmitter(this.post, req.call, { conn: req.conn, id: req.id, session: req.session });
-        evaluate(req, session, calls, this.evalFlag, () => this.deadConnections.has(req.conn));
+        let connection = this.connections.get(req.conn);
+        if (!connection) {
+          connection = { dead: false };
+          this.connections.set(req.conn, connection);
+        }
+        const state = connection;
+        evaluate(req, session, calls, this.evalFlag, () => state.dead);
         break;
       }
       case 'ping':
@@ -74,7 +81,12 @@ export class HostCalls {
         this.sessions.delete(String(message.session));
         break;
       case 'connection-closed':
-        this.deadConnections.add(Number(message.conn));
+        {
+          // Routes of its evaluations keep the state object and see it dead; the map forgets it.
+          const connection = this.connections.get(Number(message.conn));
+          if (connection) connection.dead = true;
+          this.connections.delete(Number(message.conn));
+        }
         stopForwarding(Number(message.conn));
         break;
       case 'tap-listeners':

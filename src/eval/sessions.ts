@@ -5,6 +5,9 @@
  */
 import { PassThrough } from 'node:stream';
 
+/** Most unread input a session keeps (characters); more is dropped until evaluated code reads. */
+export const MAX_UNREAD = 8 * 1024 * 1024;
+
 /** Lines of input fed by the `stdin` op. */
 export class SessionInput {
   private buffer = '';
@@ -12,10 +15,10 @@ export class SessionInput {
   private readonly waiters: Array<(line: string | null) => void> = [];
   private streamView: PassThrough | undefined;
 
-  /** Adds text; "" means end of input (the nREPL convention). */
+  /** Adds text; "" means end of input (the nREPL convention). Unread input is capped at MAX_UNREAD. */
   feed(text: string): void {
     if (text === '') this.ended = true;
-    else this.buffer += text;
+    else if (this.buffer.length + text.length <= MAX_UNREAD) this.buffer += text;
     this.streamView?.write(text);
     if (this.ended) this.streamView?.end();
     this.settle();

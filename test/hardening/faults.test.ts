@@ -61,17 +61,10 @@ describe('errors of evaluated code', () => {
 });
 
 describe('requests that must not reach Node’s own assertions', () => {
-  // BUG (src/nrepl/ops/eval.ts numberField / src/eval/evaluate.ts, not ours to
-  // edit), found by bench/soak.mjs: a `column` near 2^31 becomes a vm
-  // columnOffset where the SyntaxError's source range crosses 2^31, and
-  // Node 20 and 22 trip a C++ assertion decorating it (node_errors.cc
-  // GetErrorSource: "(end) >= (start)") and abort the whole host (SIGABRT):
-  // one nREPL message from any client kills the app. Seen with column 2^31
-  // and code ")", and with column 2^31 - 1 and an unterminated string.
-  // Node 24 survives. Fix: accept `line`/`column` only up to a sane bound
-  // (say 1e7) and ignore larger values. Remove `.fails` once fixed.
-  const abortsOnThisNode = Number(process.versions.node.split('.')[0]) < 24;
-  (abortsOnThisNode ? it.fails : it)('an eval with column 2^31 and a syntax error is an eval error, not the end of the host', async () => {
+  // Found by bench/soak.mjs: a `column` near 2^31 became a vm columnOffset whose SyntaxError
+  // source range crosses 2^31, and Node 20 and 22 abort the whole host decorating it
+  // (node_errors.cc GetErrorSource). Lines and columns past 10^7 are now ignored.
+  it('an eval with column 2^31 and a syntax error is an eval error, not the end of the host', async () => {
     const host = await startHost({ app: join(APPS, 'soak-http.cjs'), http: true });
     const c = await open(host.port);
     const r = await c.request({ op: 'eval', id: 'col', code: ')', column: 2 ** 31 }, { timeoutMs: 5_000 }).catch((e: Error) => e);
@@ -133,18 +126,9 @@ describe('the host’s own errors', () => {
 
   it('after evals ran, and with one still in flight, its own uncaught exception still ends it exactly the same', () => afterEvals('throw'));
 
-  // BUG (src/eval/context.ts, not ours to edit): once an eval has installed the
-  // error guard, the host's own unhandled rejection still exits with code 1
-  // and the same stack, but its first lines change from the source line of
-  // the rejection to "node:internal/process/promises:391
-  // triggerUncaughtException(err, true /* fromPromise */);". Cause: routeOf()
-  // reads `error.stack` (the fallback for queueMicrotask callbacks) before
-  // Node reports the rejection; formatting the stack drops V8's structured
-  // frames, so Node's report points at its own code. Fix: skip the stack
-  // fallback for 'unhandledRejection' (it is only needed for thrown errors;
-  // eval-started rejections are all found through the async context — checked
-  // for 7 kinds of rejection). Remove `.fails` once fixed.
-  it.fails('after evals ran, and with one still in flight, its own unhandled rejection still ends it exactly the same', () => afterEvals('reject'));
+  // The error guard never reads the stack of a rejection (that changed how Node reported the
+  // host's own one); rejections of evaluated code are all found through the async context.
+  it('after evals ran, and with one still in flight, its own unhandled rejection still ends it exactly the same', () => afterEvals('reject'));
 });
 
 describe('exit with clients connected', () => {

@@ -14,7 +14,7 @@
 //   longer read from once its answers fill the buffer, so it cannot grow the
 //   host's memory either.
 // - requests keep nothing after they are answered (`stdin` without a session
-//   does today: see the `it.fails`).
+//   does today).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS } from '../helpers/agent';
@@ -200,14 +200,8 @@ describe('a client that does not read', () => {
 });
 
 describe('memory per request', () => {
-  // BUG (src/nrepl/ops/tooling.ts stdinOp + src/eval/sessions.ts, not ours to
-  // edit): `stdin` without a session goes to a fresh ephemeral session, but
-  // the main thread stores its HostSession (get(id, false)) with the text in
-  // its input buffer, forever: 1,000 x 100 KB requests keep ~100 MB. Fix:
-  // answer `stdin` without a session (or for an unknown one) with
-  // [error, unknown-session, done] / no-op, or pass `ephemeral` so nothing is
-  // kept; and bound a session's unread input. Remove `.fails` once fixed.
-  it.fails('stdin without a session keeps nothing: 1,000 x 100 KB grow RSS by less than 60 MB', async () => {
+  // stdin for a throw-away session has no eval to read it: nothing is kept.
+  it('stdin without a session keeps nothing: 1,000 x 100 KB grow RSS by less than 60 MB', async () => {
     const host = await startWith('');
     const c = await open(host.port);
     await c.request({ op: 'stdin', stdin: 'warm' });

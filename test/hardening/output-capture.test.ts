@@ -37,11 +37,8 @@ describe('routed writes in a synchronous loop', () => {
     expect(order).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 
-  // BUG (src/eval/capture.ts, not ours to edit): each routed write with a
-  // callback (console.log passes one) calls process.nextTick(done). Proposed
-  // fix: queue callbacks and schedule one tick per burst (keep a count for a
-  // repeated callback, as Node's afterWriteTickInfo does). Remove `.fails` once fixed.
-  it.fails('schedule a bounded number of ticks, not one per write', () => {
+  // Routed write callbacks share one tick per burst (console.log passes one on every call).
+  it('schedule a bounded number of ticks, not one per write', () => {
     const spy = vi.spyOn(process, 'nextTick');
     const done = () => {};
     runWithRoute(route, () => {

@@ -115,9 +115,13 @@ function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string
   ctx.respond(fields);
 }
 
+/**
+ * A 1-based line or column, or undefined. Values past 10^7 are ignored: V8 offsets near
+ * 2^31 make Node 20/22 abort the whole process while decorating a syntax error.
+ */
 function numberField(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  return Number.isInteger(n) && n > 0 && n <= 10_000_000 ? n : undefined;
 }
 
 const PRINT_OPTIONAL = {

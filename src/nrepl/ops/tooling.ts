@@ -84,7 +84,8 @@ export const stdinOp: OpDescriptor = {
   requires: { stdin: 'The text.' },
   returns: {},
   handle(ctx) {
-    ctx.server.host.notify('stdin', { session: ctx.session.id, text: stringField(ctx.request, 'stdin') ?? '' });
+    // A throw-away session has no eval that could read it: keep nothing.
+    if (!ctx.session.ephemeral) ctx.server.host.notify('stdin', { session: ctx.session.id, text: stringField(ctx.request, 'stdin') ?? '' });
     ctx.done();
   },
 };
