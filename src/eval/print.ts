@@ -13,6 +13,7 @@
 import { inspect, types } from 'node:util';
 // The prepl's printers. edn-print.ts uses describeError from here, at call time only.
 import { printEdn, printPreplJson } from './edn-print';
+import { jsonText } from './json-text';
 
 /**
  * The printers: util.inspect, JSON.stringify (2-space indent) or String(value);
@@ -293,30 +294,9 @@ export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SET
   }
 }
 
-/** Thrown by the JSON replacer when only inspect can print the value. */
-const NOT_JSON = Symbol('not JSON');
-
 /** JSON text, or undefined when JSON cannot represent the value (see printValue). */
 function toJson(value: unknown): string | undefined {
-  // The objects from the root down to the one being written: `this` in the
-  // replacer is the holder of `v`, so everything after the holder is done.
-  const path: unknown[] = [];
-  function replacer(this: unknown, _key: string, v: unknown): unknown {
-    if (typeof v === 'bigint') throw NOT_JSON;
-    if (typeof v !== 'object' || v === null) return v;
-    let top = path.length;
-    while (top > 0 && path[top - 1] !== this) top--;
-    path.length = top;
-    if (path.includes(v)) throw NOT_JSON;
-    path.push(v);
-    return v;
-  }
-  try {
-    return JSON.stringify(value, replacer, 2);
-  } catch (err) {
-    if (err === NOT_JSON) return undefined;
-    throw err;
-  }
+  return jsonText(value, { indent: 2 });
 }
 
 /**

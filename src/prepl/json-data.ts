@@ -13,31 +13,15 @@
  * trap throws. Pure and synchronous; never throws.
  */
 import { types } from 'node:util';
+import { jsonText } from '../eval/json-text';
 
 /** Turns a thrown-or-returned Error into plain data (given by the caller to keep this module free of printing code). */
 export type ErrorToData = (err: object) => unknown;
 
-const NOT_JSON = Symbol('not JSON');
-
 /** JSON text for `value`, or undefined when there is none (see the module header). */
 export function jsonData(value: unknown, errorToData: ErrorToData): string | undefined {
-  // The objects from the root to the one being written: `this` in the replacer is the holder of `v`.
-  const path: unknown[] = [];
-  function replacer(this: unknown, _key: string, v: unknown): unknown {
-    if (typeof v === 'bigint') throw NOT_JSON;
-    if (typeof v !== 'object' || v === null) return v;
-    let top = path.length;
-    while (top > 0 && path[top - 1] !== this) top--;
-    path.length = top;
-    if (path.includes(v)) throw NOT_JSON;
-    const converted = convert(v, errorToData);
-    // The original first: a Map reached again from inside its own entries is a cycle too.
-    if (converted !== v) path.push(v);
-    path.push(converted);
-    return converted;
-  }
   try {
-    return JSON.stringify(value, replacer);
+    return jsonText(value, { convert: (v) => convert(v, errorToData) });
   } catch {
     return undefined;
   }
