@@ -5,7 +5,8 @@
  * the terminal to the loop in repl.ts.
  */
 import { ClientErrorCodes, NreplClientError, type Response } from '../nrepl/client';
-import { flag, parseArgs, type CommandSpec } from './args';
+import { flag, type CommandSpec } from './args';
+import { commandArgs } from './command';
 import { historyPath } from './history';
 import { dialectOf } from './input';
 import { CliError, ExitCodes, paletteFor, type Io } from './io';
@@ -51,13 +52,8 @@ export function versionsLine(reply: Response): string {
 
 /** Runs `nrepl-ts connect`; resolves with the exit status. */
 export async function connectCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, CONNECT_SPEC);
-  if (!parsed.ok) throw new CliError(parsed.error);
-  const args = parsed.args;
-  if (flag(args, 'help')) {
-    io.stdout.write(`${CONNECT_HELP}\n`);
-    return ExitCodes.OK;
-  }
+  const args = commandArgs(argv, CONNECT_SPEC, CONNECT_HELP, io);
+  if (!args) return ExitCodes.OK;
   if (args.positionals.length > 1) throw new CliError('nrepl-ts connect: expected at most one TARGET; see `nrepl-ts connect --help`');
   const { client, where, resolved } = await openConnection(args, io, args.positionals[0]);
   let reply: Response;

@@ -4,7 +4,8 @@
  * (`formatDescribe`), so it is tested without a server.
  */
 import type { Response } from '../nrepl/client';
-import { flag, parseArgs, type CommandSpec } from './args';
+import { flag, type CommandSpec } from './args';
+import { commandArgs } from './command';
 import { CliError, ExitCodes, jsonLine, paletteFor, type Io, type Palette } from './io';
 import { connectionError, openConnection, TARGET_HELP, TARGET_OPTIONS } from './open';
 
@@ -90,13 +91,8 @@ export function formatDescribe(reply: Response, where: string, verbose: boolean,
 
 /** Runs `nrepl-ts describe`; resolves with the exit status. */
 export async function describeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, DESCRIBE_SPEC);
-  if (!parsed.ok) throw new CliError(parsed.error);
-  const args = parsed.args;
-  if (flag(args, 'help')) {
-    io.stdout.write(`${DESCRIBE_HELP}\n`);
-    return ExitCodes.OK;
-  }
+  const args = commandArgs(argv, DESCRIBE_SPEC, DESCRIBE_HELP, io);
+  if (!args) return ExitCodes.OK;
   if (args.positionals.length > 1) throw new CliError('nrepl-ts describe: expected at most one TARGET; see `nrepl-ts describe --help`');
   const verbose = flag(args, 'verbose');
   const { client, where, resolved } = await openConnection(args, io, args.positionals[0]);

@@ -6,7 +6,8 @@
  * instead. Ctrl-C sends `interrupt` (a second one gives up at once).
  */
 import { hasStatus, type Response } from '../nrepl/client';
-import { flag, parseArgs, stringOption, type CommandSpec } from './args';
+import { flag, stringOption, type CommandSpec } from './args';
+import { commandArgs } from './command';
 import { CliError, ExitCodes, jsonLine, OutputWriter, type Io } from './io';
 import { connectionError, openConnection, TARGET_HELP, TARGET_OPTIONS } from './open';
 
@@ -48,13 +49,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /** Runs `nrepl-ts eval`; resolves with the exit status. */
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, EVAL_SPEC);
-  if (!parsed.ok) throw new CliError(parsed.error);
-  const args = parsed.args;
-  if (flag(args, 'help')) {
-    io.stdout.write(`${EVAL_HELP}\n`);
-    return ExitCodes.OK;
-  }
+  const args = commandArgs(argv, EVAL_SPEC, EVAL_HELP, io);
+  if (!args) return ExitCodes.OK;
   if (args.positionals.length !== 1) {
     const what = args.positionals.length === 0 ? 'missing CODE' : `expected one CODE argument, got ${args.positionals.length} (quote the code)`;
     throw new CliError(`nrepl-ts eval: ${what}; see \`nrepl-ts eval --help\``);

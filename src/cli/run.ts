@@ -13,7 +13,8 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { flag, parseArgs, stringOption, type CommandSpec } from './args';
+import { flag, stringOption, type CommandSpec } from './args';
+import { commandArgs } from './command';
 import { CliError, ExitCodes, type Io } from './io';
 import { serverEnv } from './server-env';
 
@@ -66,13 +67,8 @@ export function registerUrl(): string {
 
 /** Runs `nrepl-ts run`; resolves with the app's exit code (or never, when re-raising its signal kills us). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, RUN_SPEC);
-  if (!parsed.ok) throw new CliError(parsed.error);
-  const args = parsed.args;
-  if (flag(args, 'help')) {
-    io.stdout.write(`${RUN_HELP}\n`);
-    return ExitCodes.OK;
-  }
+  const args = commandArgs(argv, RUN_SPEC, RUN_HELP, io);
+  if (!args) return ExitCodes.OK;
   const [app, ...appArgs] = args.positionals;
   if (app === undefined) throw new CliError('nrepl-ts run: missing APP (the script to run); see `nrepl-ts run --help`');
   const servers = serverEnv({

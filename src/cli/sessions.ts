@@ -2,7 +2,8 @@
  * `nrepl-ts sessions`: the server's sessions (`ls-sessions`) as a readable
  * list, or the raw reply with `--json`. Formatting is pure (`formatSessions`).
  */
-import { flag, parseArgs, type CommandSpec } from './args';
+import { flag, type CommandSpec } from './args';
+import { commandArgs } from './command';
 import { CliError, ExitCodes, jsonLine, type Io } from './io';
 import { connectionError, openConnection, TARGET_HELP, TARGET_OPTIONS } from './open';
 
@@ -33,13 +34,8 @@ export function formatSessions(ids: readonly string[], where: string): string {
 
 /** Runs `nrepl-ts sessions`; resolves with the exit status. */
 export async function sessionsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, SESSIONS_SPEC);
-  if (!parsed.ok) throw new CliError(parsed.error);
-  const args = parsed.args;
-  if (flag(args, 'help')) {
-    io.stdout.write(`${SESSIONS_HELP}\n`);
-    return ExitCodes.OK;
-  }
+  const args = commandArgs(argv, SESSIONS_SPEC, SESSIONS_HELP, io);
+  if (!args) return ExitCodes.OK;
   if (args.positionals.length > 1) throw new CliError('nrepl-ts sessions: expected at most one TARGET; see `nrepl-ts sessions --help`');
   const { client, where, resolved } = await openConnection(args, io, args.positionals[0]);
   try {
