@@ -1,0 +1,38 @@
+// The short CI version of bench/soak.mjs (run the full one with
+// `node bench/soak.mjs`): for 30 s, fuzzed frames from several connections,
+// well-formed evals, clients killed mid-eval and hundreds of connections
+// opened and dropped, against the HTTP fixture with the agent. It passes
+// when the host never exited, answered every HTTP check correctly, gave
+// every well-formed request exactly one done, logged no internal error, and
+// its RSS stayed within 400 MB of its start and stopped growing during the
+// run (bench/soak.mjs says why RSS does not fall all the way back).
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script without type declarations
+import { runSoak } from '../../bench/soak.mjs';
+
+interface Summary {
+  ok: boolean;
+  failures: string[];
+  framesSent: number;
+  wellFormed: number;
+  dones: number;
+  killed: number;
+  churned: number;
+  httpChecks: number;
+  hostAlive: boolean;
+  rss: { startMb: number; peakMb: number; endMb: number };
+}
+
+describe('soak (short)', () => {
+  it('the host and its HTTP endpoint survive 30 s of fuzzed, well-formed, killed and churned nREPL traffic', async () => {
+    const summary = (await runSoak({ frames: 1_000_000, seconds: 30, settleMs: 3_000, seed: Number(process.env.SOAK_SEED ?? 1) })) as Summary;
+    const figures = `frames ${summary.framesSent}, well-formed ${summary.wellFormed} (${summary.dones} done), killed ${summary.killed}, churned ${summary.churned}, HTTP checks ${summary.httpChecks}, RSS ${summary.rss.startMb}/${summary.rss.peakMb}/${summary.rss.endMb} MB`;
+    expect(summary.failures, figures).toEqual([]);
+    expect(summary.hostAlive).toBe(true);
+    expect(summary.framesSent, figures).toBeGreaterThan(20_000);
+    expect(summary.dones, 'every well-formed request got its done').toBe(summary.wellFormed);
+    expect(summary.killed, figures).toBeGreaterThan(20);
+    expect(summary.churned, 'hundreds of connections opened and dropped').toBeGreaterThan(300);
+    expect(summary.httpChecks, figures).toBeGreaterThan(50);
+  }, 120_000);
+});
