@@ -14,7 +14,7 @@
 //   longer read from once its answers fill the buffer, so it cannot grow the
 //   host's memory either.
 // - requests keep nothing after they are answered (`stdin` without a session
-//   does today).
+//   once kept its text forever).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS } from '../helpers/agent';

@@ -6,17 +6,16 @@
 // ends.
 //
 // Measured with a 10 s `while (…) console.log('y'.repeat(1e4))` eval: the
-// host's RSS grows linearly, ~27 MB/s, to 600 MB with a stalled client (to
-// 2 GB within 8 s with a client reading as fast as it can), where the same
-// loop in a plain node writing to /dev/null stays flat at 52 MB. Two causes:
-// (1) the per-write process.nextTick below; (2) nothing bounds the output
-// the main thread posts to the agent worker, so a producer faster than the
-// socket queues without limit. With both fixed in a prototype (one tick per
-// burst; a shared Int32 counter of output bytes in flight — the main thread
-// adds what it posts and drops output beyond 8 MiB, the worker subtracts what
-// it has sent or shed), RSS plateaus at ~190 MB (stalled) and ~250 MB
-// (reading 1.7 GB). A process-level RSS test of this is too sensitive to CPU
-// contention to pass or fail reliably in CI, so only the cause is tested here.
+// host's RSS grew linearly, ~27 MB/s, to 600 MB with a stalled client, where
+// the same loop in a plain node writing to /dev/null stays flat at 52 MB.
+// With one tick per burst it plateaus at ~230 MB. What remains (not tested
+// here: a process-level RSS test is too sensitive to CPU contention to pass
+// or fail reliably in CI) is that nothing bounds the output the main thread
+// posts to the agent worker: with a client reading as fast as it can, RSS
+// reaches 1.1 GB within 3 s. A prototype with a shared Int32 counter of
+// output bytes in flight (the main thread adds what it posts and drops output
+// beyond 8 MiB; the worker subtracts what it has sent or shed) kept it at
+// ~250 MB while delivering 1.7 GB.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runWithRoute, type OutputRoute } from '../../src/eval/capture';
 
