@@ -73,9 +73,12 @@ export function ensureAgent(): Host {
   return launch({ mode: 'api', cwd: process.cwd(), descendant: false, evalFlag: newEvalFlag() });
 }
 
-/** [0]: the call whose synchronous part runs now; [1]: the call cancelled before it started (nrepl/interrupt.ts). */
+/**
+ * [0]: the call whose synchronous part runs now; [1]: the call cancelled before it started
+ * (nrepl/interrupt.ts); [2]: output characters posted to the worker and not yet sent (eval/emitter.ts).
+ */
 function newEvalFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(8));
+  return new Int32Array(new SharedArrayBuffer(12));
 }
 
 function launch(boot: WorkerBoot, holdUntilReady = false): Host {

@@ -23,7 +23,11 @@ export class HostLink {
   private nextCall = 0;
   private nextConnection = 0;
 
-  constructor(private readonly post: (m: ToHost) => void) {}
+  /** @param outputBudget the shared eval flag; slot 2 counts output in flight (eval/emitter.ts). */
+  constructor(
+    private readonly post: (m: ToHost) => void,
+    private readonly outputBudget?: Int32Array,
+  ) {}
 
   /** Sends a call of `kind` to the main thread; `listener` gets every event until the final one. */
   call(kind: string, payload: Record<string, unknown>, listener: Listener): number {
@@ -56,10 +60,22 @@ export class HostLink {
     };
   }
 
+  /** Gives back the output budget of events about to be handed to their sockets. */
+  private release(events: Array<Record<string, unknown>>): void {
+    if (!this.outputBudget || this.outputBudget.length < 3) return;
+    let chars = 0;
+    for (const event of events) {
+      if (typeof event.out === 'string') chars += event.out.length;
+      if (typeof event.err === 'string') chars += event.err.length;
+    }
+    if (chars > 0) Atomics.sub(this.outputBudget, 2, chars);
+  }
+
   /** Delivers a batch of events from the main thread. */
   receive(message: Extract<ToWorker, { t: 'evalReply' }>): void {
     const listener = this.pending.get(message.call);
     const events = message.events;
+    this.release(events);
     if (!listener) {
       for (const event of events) {
         const conn = event.conn;

@@ -17,7 +17,7 @@ import { HostLink } from './host-link';
 const boot = workerData as WorkerBoot;
 const port = parentPort!;
 const post = (message: ToHost): void => port.postMessage(message);
-const hostLink = new HostLink(post);
+const hostLink = new HostLink(post, boot.evalFlag);
 
 process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 process.on('unhandledRejection', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));

@@ -12,12 +12,29 @@ type Event = Record<string, unknown>;
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 20;
 
+/** Most output (characters) posted to the worker and not yet handed to a socket; more is dropped. */
+export const MAX_OUTPUT_IN_FLIGHT = 8 * 1024 * 1024;
+/** Slot of the shared eval flag that counts output in flight (nrepl/interrupt.ts has slots 0 and 1). */
+export const IN_FLIGHT_SLOT = 2;
+
+let inFlight: Int32Array | undefined;
+
+/**
+ * Shares the in-flight counter with the worker. Without it, evaluated code
+ * printing in a tight loop could queue output on the worker's port faster
+ * than any socket drains it, and the host's memory would grow without bound.
+ */
+export function shareOutputBudget(flag: Int32Array): void {
+  inFlight = flag.length > IN_FLIGHT_SLOT ? flag : undefined;
+}
+
 /** Events of one call. */
 export class CallEmitter {
   private batch: Event[] = [];
   private pendingBytes = 0;
   private scheduled = false;
   private lastFlush = performance.now();
+  private droppedChars = 0;
   finalSent = false;
 
   constructor(
@@ -27,8 +44,20 @@ export class CallEmitter {
     private readonly tag: { conn?: number; id?: string; session?: string } = {},
   ) {}
 
-  /** Queues output of the evaluated code. */
+  /** Queues output of the evaluated code (dropped, and later reported, while the worker is behind). */
   output(stream: 'out' | 'err', text: string): void {
+    if (inFlight) {
+      if (Atomics.load(inFlight, IN_FLIGHT_SLOT) > MAX_OUTPUT_IN_FLIGHT) {
+        this.droppedChars += text.length;
+        return;
+      }
+      if (this.droppedChars > 0) {
+        const dropped = this.droppedChars;
+        this.droppedChars = 0;
+        this.output('err', `nrepl-ts: dropped ${dropped} characters of output: the client could not keep up\n`);
+      }
+      Atomics.add(inFlight, IN_FLIGHT_SLOT, text.length);
+    }
     const last = this.batch[this.batch.length - 1];
     if (last && typeof last[stream] === 'string' && Object.keys(last).length === Object.keys(this.tag).length + 1) {
       last[stream] = (last[stream] as string) + text;

@@ -134,7 +134,6 @@ export interface Location {
 }
 
 const scriptUrls = new Map<string, string>();
-let stashCount = 0;
 
 function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -153,9 +152,26 @@ interface RemoteProperty {
  * global (never by evaluating user text); the scriptId→URL map comes from
  * `Debugger.scriptParsed` events while Debugger is briefly enabled, cached.
  */
-export async function functionLocation(fn: Function): Promise<Location | undefined> {
+export function functionLocation(fn: Function): Promise<Location | undefined> {
+  // One at a time: the stash slot is shared.
+  const run = lookupQueue.then(() => locate(fn));
+  lookupQueue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * The one slot a function is stashed in while the inspector reads it. A
+ * constant expression matters: V8's inspector keeps every distinct script it
+ * compiles, so a new expression per lookup would leak a script each time.
+ */
+const STASH = '__nrepl_ts_lookup_function';
+// A property read only: `throwOnSideEffect` refuses even Symbol.for (it may register a symbol).
+const STASH_EXPRESSION = `globalThis.${STASH}`;
+let lookupQueue: Promise<unknown> = Promise.resolve();
+
+async function locate(fn: Function): Promise<Location | undefined> {
   let session: Session | undefined;
-  const key = `__nrepl_ts_lookup_${process.pid}_${++stashCount}`;
+  const key = STASH;
   let stashed = false;
   try {
     // Loaded here, not imported: a Node built without the inspector throws on load.
@@ -165,7 +181,7 @@ export async function functionLocation(fn: Function): Promise<Location | undefin
     Object.defineProperty(globalThis, key, { value: fn, configurable: true, enumerable: false, writable: false });
     stashed = true;
     const evaluated = await post<{ result?: { objectId?: string } }>(session, 'Runtime.evaluate', {
-      expression: `globalThis[${JSON.stringify(key)}]`, throwOnSideEffect: true, silent: true,
+      expression: STASH_EXPRESSION, throwOnSideEffect: true, silent: true,
     });
     let objectId = evaluated.result?.objectId;
     // A bound function has no location of its own: use its target's.

@@ -6,7 +6,7 @@
  */
 import type { ToHost, ToWorker } from '../agent/channel';
 import { resetRoute } from './capture';
-import { CallEmitter } from './emitter';
+import { CallEmitter, shareOutputBudget } from './emitter';
 import { evaluate, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
 import { completions } from './complete';
@@ -27,7 +27,9 @@ export class HostCalls {
   constructor(
     private readonly post: (m: ToWorker) => void,
     private readonly evalFlag: Int32Array,
-  ) {}
+  ) {
+    shareOutputBudget(evalFlag);
+  }
 
   /** Handles one call message. Never throws. */
   receive(message: CallMessage): void {

@@ -28,17 +28,9 @@ describe('host-side bookkeeping', () => {
     expect(kept.size, 'entries kept for 10,000 closed connections').toBeLessThan(100);
   });
 
-  // BUG (src/eval/function-source.ts, not ours to edit), found by the soak's
-  // live-heap check: every lookup/info/eldoc of a function stashes it under a
-  // new global name and asks the inspector to evaluate
-  // `globalThis["__nrepl_ts_lookup_<pid>_<n>"]`; V8's inspector keeps every
-  // distinct script it compiled, ~640 bytes each, even after a
-  // memory-reducing GC (the same loop with a constant expression keeps
-  // ~10 bytes). Editors ask for eldoc/info on every cursor move. Fix: evaluate
-  // one constant expression (say globalThis[Symbol.for('nrepl-ts.lookup')])
-  // and serialize lookups so concurrent ones cannot swap functions. Remove
-  // `.fails` once fixed.
-  it.fails('lookups keep nothing per call: 4,000 info requests grow the live heap by less than 1 MB', async () => {
+  // Lookups stash the function in one fixed slot read by one constant expression: V8's
+  // inspector keeps every distinct script it compiles, so nothing may vary per call.
+  it('lookups keep nothing per call: 4,000 info requests grow the live heap by less than 1 MB', async () => {
     const host = await startHost({ app: join(APPS, 'soak-http.cjs'), nodeArgs: ['--expose-gc'] });
     const c = await open(host.port);
     await c.request({ op: 'info', sym: 'Math.max' });
