@@ -1,24 +1,18 @@
 // The `nrepl-ts` bin of the packed package: npm installs it executable, and
 // `run` finds the agent inside its own install (not in this repository).
-// --ignore-scripts: the suite has just built dist/; rebuilding would rewrite files other tests load.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir, waitForNreplPort } from '../helpers/agent';
+import { waitForNreplPort } from '../helpers/agent';
+import { installPackedApp } from '../helpers/pack';
 import { spawnCli } from './helpers';
 
 let app: string;
 let bin: string;
 
 beforeAll(() => {
-  const packs = tempDir('nrepl-ts-cli-pack-');
-  const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' });
-  const tarball = join(packs, out.trim().split('\n').pop()!);
-  app = tempDir('nrepl-ts-cli-app-');
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'some-app', private: true }));
-  writeFileSync(join(app, 'app.cjs'), "globalThis.who = 'installed'; setInterval(() => {}, 1000); console.log('app ready');\n");
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent', tarball], { cwd: app, encoding: 'utf8' });
+  app = installPackedApp({ 'app.cjs': "globalThis.who = 'installed'; setInterval(() => {}, 1000); console.log('app ready');\n" });
   bin = join(app, 'node_modules/.bin/nrepl-ts');
 }, 180_000);
 

@@ -1,26 +1,19 @@
 // The published package works by name: `npm pack`, install the tarball into an app outside the repo, run it.
-// --ignore-scripts: `npm test` has just built dist/, and rebuilding here would rewrite files other tests are loading.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, spawnWithAgent, tempDir, waitForServerPort } from '../helpers/agent';
+import { spawnWithAgent, waitForServerPort } from '../helpers/agent';
+import { installPackedApp } from '../helpers/pack';
 import { connectText } from '../helpers/text-client';
 
 let app: string;
 
 beforeAll(() => {
-  const packs = tempDir('nrepl-ts-pack-');
-  const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' });
-  const tarball = join(packs, out.trim().split('\n').pop()!);
-  app = tempDir('nrepl-ts-app-');
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'some-app', private: true }));
-  writeFileSync(join(app, 'app.cjs'), "globalThis.who = 'packed-app'; setInterval(() => {}, 1000); console.log('app ready');\n");
-  writeFileSync(
-    join(app, 'api.mjs'),
-    "import { startServer } from 'nrepl-ts';\nconst s = await startServer({ name: 'api', port: 0, accept: 'nrepl-ts/repl' });\nconsole.log('api ready ' + s.port);\nsetInterval(() => {}, 1000);\n",
-  );
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent', tarball], { cwd: app, encoding: 'utf8' });
+  app = installPackedApp({
+    'app.cjs': "globalThis.who = 'packed-app'; setInterval(() => {}, 1000); console.log('app ready');\n",
+    'api.mjs':
+      "import { startServer } from 'nrepl-ts';\nconst s = await startServer({ name: 'api', port: 0, accept: 'nrepl-ts/repl' });\nconsole.log('api ready ' + s.port);\nsetInterval(() => {}, 1000);\n",
+  });
 }, 180_000);
 
 async function answers(port: number): Promise<string> {
