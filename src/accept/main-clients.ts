@@ -74,6 +74,8 @@ export class MainClients {
       void this.run(client, message);
     } else if (message.t === 'data') {
       this.clients.get(message.conn)?.input.write(Buffer.from(message.chunk));
+    } else if (message.inputOnly) {
+      this.clients.get(message.conn)?.input.end();
     } else {
       this.clients.get(message.conn)?.markClosed();
     }

@@ -51,7 +51,8 @@ export type ToHost =
       bindErr: boolean;
     }
   | { t: 'data'; conn: number; chunk: Uint8Array }
-  | { t: 'end'; conn: number }
+  /** The client's input ended (`inputOnly`, a half-close: it may still read), or the connection is gone. */
+  | { t: 'end'; conn: number; inputOnly?: boolean }
   | { t: 'reply'; rid: number; ok: true; value: unknown }
   | { t: 'reply'; rid: number; ok: false; error: { code: string; message: string } }
   | { t: 'eval'; call: number; kind: string; [key: string]: unknown };

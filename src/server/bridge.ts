@@ -28,7 +28,13 @@ export class Bridge {
     const conn = ++this.nextConn;
     this.sockets.set(conn, socket);
     this.post({ t: 'accept', conn, ...open });
+    // `echo code | nc -N host port` ends its input and waits for the answers: keep our side open
+    // until the handler closes it, and tell the handler its input ended.
+    socket.allowHalfOpen = true;
     socket.on('data', (chunk: Buffer) => this.post({ t: 'data', conn, chunk }));
+    socket.once('end', () => {
+      if (this.sockets.has(conn)) this.post({ t: 'end', conn, inputOnly: true });
+    });
     socket.once('close', () => {
       if (this.sockets.delete(conn)) this.post({ t: 'end', conn });
     });
