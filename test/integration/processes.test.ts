@@ -87,5 +87,8 @@ describe('processes', () => {
     await child.waitFor(/app ready/, { from: 'stdout' });
     await new Promise((r) => setTimeout(r, 500));
     expect(child.stderr().match(/nREPL server started/g)).toHaveLength(1);
+    // SIGTERM (not the cleanup's SIGKILL) lets the app stop its forked child too.
+    child.proc.kill('SIGTERM');
+    expect((await child.exited).code).toBe(0);
   });
 });
