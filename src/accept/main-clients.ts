@@ -1,7 +1,7 @@
 /**
  * Main-thread side of the stream bridge: turns the worker's accept/data/end
- * messages into an AcceptClient (contract.ts) and runs its accept function —
- * the built-in node:repl, or a user function loaded from its module.
+ * messages into an AcceptClient (contract.ts) and runs its accept function,
+ * a user function loaded from its module.
  */
 import { PassThrough, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -82,7 +82,7 @@ export class MainClients {
   }
 
   private async run(client: BridgedClient, open: AcceptMessage): Promise<void> {
-    const label = open.handler.kind === 'builtin' ? `nrepl-ts/${open.handler.name}` : `${open.handler.specifier}#${open.handler.exportName}`;
+    const label = `${open.handler.specifier}#${open.handler.exportName}`;
     try {
       const handler = await this.load(open.handler);
       await handler(client, ...open.args);
@@ -93,7 +93,7 @@ export class MainClients {
   }
 
   private load(ref: HandlerRef): Promise<AcceptHandler> {
-    const key = ref.kind === 'builtin' ? ref.name : `${ref.baseDir}\0${ref.specifier}#${ref.exportName}`;
+    const key = `${ref.baseDir}\0${ref.specifier}#${ref.exportName}`;
     let loading = this.handlers.get(key);
     if (!loading) {
       loading = loadHandler(ref);
@@ -106,10 +106,6 @@ export class MainClients {
 }
 
 async function loadHandler(ref: HandlerRef): Promise<AcceptHandler> {
-  if (ref.kind === 'builtin') {
-    const { acceptRepl } = require('./repl') as typeof import('./repl');
-    return acceptRepl;
-  }
   const relative = ref.specifier.startsWith('./') || ref.specifier.startsWith('../');
   const file =
     relative || isAbsolute(ref.specifier)

@@ -9,7 +9,8 @@ import { Interrupter } from '../nrepl/interrupt';
 import { dispatch, type ConnectionState, type ServerState } from '../nrepl/ops';
 import { OPS } from '../nrepl/ops/index';
 import { SessionStore } from '../nrepl/session';
-import { SocketTransport } from '../nrepl/transport';
+import { SocketTransport, type Transport } from '../nrepl/transport';
+import { flowLimitsOf } from '../connection/socket-connection';
 import type { WorkerAccept } from '../server/registry';
 
 /** Creates the worker-side accept function of the nREPL servers; resolves once the codec is loaded. */
@@ -17,10 +18,10 @@ export async function createNreplAccept(host: HostLink, evalFlag: Int32Array): P
   await loadCodec();
   const interrupter = new Interrupter(evalFlag, host);
   const servers = new Map<string, ServerState>();
-  return ({ socket, server: name, spec }) => {
+  return ({ socket, server: name, client, spec }) => {
     let server = servers.get(name);
     if (!server) {
-      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter };
+      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag };
       servers.set(name, server);
     }
     const state = server;
@@ -32,12 +33,18 @@ export async function createNreplAccept(host: HostLink, evalFlag: Int32Array): P
       if (typeof event.out === 'string') transport.send({ ...fields, out: event.out }, true);
       if (typeof event.err === 'string') transport.send({ ...fields, err: event.err }, true);
     });
-    const connection: ConnectionState = { transport: undefined as unknown as SocketTransport, conn, calls: new Set() };
+    const connection: ConnectionState = { transport: undefined as unknown as Transport, conn, client, calls: new Set(), ephemeral: new Set() };
     const transport = new SocketTransport(socket, {
       maxMessageBytes: spec['max-message-bytes'],
-      outputBufferBytes: spec['output-buffer-bytes'],
+      limits: flowLimitsOf(spec),
       onMessage: (message) => dispatch(OPS, message, state, connection),
       onClose: () => {
+        // Nobody can reach an ephemeral session once its connection is gone: stop what it runs,
+        // or a session-less `while (true) {}` would hold the host for good.
+        for (const session of connection.ephemeral) {
+          const running = session.running;
+          if (running) void interrupter.interrupt(running.call).then(() => running.interrupt());
+        }
         for (const call of connection.calls) host.forget(call);
         closeConnection();
       },

@@ -14,6 +14,8 @@
  */
 import type { HostEvent, HostLink } from '../agent/host-link';
 import { PreplConnection } from '../prepl/connection';
+import { flowLimitsOf } from '../connection/socket-connection';
+import { Interrupter } from '../nrepl/interrupt';
 import type { PreplFormat } from '../prepl/messages';
 import type { WorkerAccept } from '../server/registry';
 
@@ -73,21 +75,26 @@ class TapHub {
 const hubs = new WeakMap<HostLink, TapHub>();
 
 /** Creates the worker-side accept function of a prepl server. */
-export function createPreplAccept(host: HostLink): WorkerAccept {
+export function createPreplAccept(host: HostLink, evalFlag: Int32Array): WorkerAccept {
+  const interrupter = new Interrupter(evalFlag, host);
   let taps = hubs.get(host);
   if (!taps) {
     taps = new TapHub(host);
     hubs.set(host, taps);
   }
   const hub = taps;
-  return ({ socket, spec }) => {
+  return ({ socket, server, client, spec }) => {
     const { format, unknown } = preplFormat(spec.args);
     const connection: PreplConnection = new PreplConnection({
       socket,
       host,
+      interrupter,
+      evalFlag,
       format,
+      server,
+      client,
       maxChars: spec['max-message-bytes'],
-      outputBufferBytes: spec['output-buffer-bytes'],
+      limits: flowLimitsOf(spec),
       onClose: () => hub.delete(connection),
     });
     if (unknown.length > 0) {

@@ -4,20 +4,24 @@
  * seen early (a relative module file that does not exist) are reported once
  * at start-up instead of on every connection.
  *
- * - `nrepl-ts/nrepl`, `nrepl-ts/prepl`: protocol handlers that live in the
- *   worker, so they keep answering while the host's main thread is busy.
- * - `nrepl-ts/repl` and user functions (`./tools/accept.js#handle`,
- *   `some-package#handle`, `some-package` for the default export): run on the
- *   main thread, where the host's modules and globals are, over bridged streams.
+ * - `nrepl-ts/nrepl`, `nrepl-ts/prepl`, `nrepl-ts/repl`: protocol handlers
+ *   that live in the worker, so they keep answering (and can be interrupted)
+ *   while the host's main thread is busy; they evaluate on the main thread.
+ * - user functions (`./tools/accept.js#handle`, `some-package#handle`,
+ *   `some-package` for the default export): run on the main thread, where the
+ *   host's modules and globals are, over bridged streams.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { HandlerRef } from '../agent/channel';
 import { BUILTIN_ACCEPTS } from '../config/defaults';
 
+/** The built-in accept functions, all living in the worker. */
+export type WorkerAcceptName = 'nrepl' | 'prepl' | 'repl';
+
 /** Where a server's connections are handled. */
 export type ResolvedAccept =
-  | { where: 'worker'; name: 'nrepl' | 'prepl' }
+  | { where: 'worker'; name: WorkerAcceptName }
   | { where: 'main'; handler: HandlerRef };
 
 
@@ -25,7 +29,7 @@ export type ResolvedAccept =
 export function resolveAccept(accept: string, baseDir: string): ResolvedAccept | { error: string } {
   if (accept === 'nrepl-ts/nrepl') return { where: 'worker', name: 'nrepl' };
   if (accept === 'nrepl-ts/prepl') return { where: 'worker', name: 'prepl' };
-  if (accept === 'nrepl-ts/repl') return { where: 'main', handler: { kind: 'builtin', name: 'repl' } };
+  if (accept === 'nrepl-ts/repl') return { where: 'worker', name: 'repl' };
   if (accept.startsWith('nrepl-ts/')) {
     return { error: `unknown built-in accept "${accept}"; the built-ins are ${BUILTIN_ACCEPTS.join(', ')}` };
   }

@@ -2,7 +2,7 @@
  * The messages exchanged between the host's main thread and the agent worker.
  *
  * The worker owns configuration and every socket; the main thread owns the
- * host's JavaScript world (evaluation, node:repl, user accept functions).
+ * host's JavaScript world (evaluation, user accept functions).
  * Everything they say to each other is one of these plain, structured-
  * cloneable objects. No logic lives here.
  */
@@ -30,10 +30,8 @@ export interface CleanupFile {
   contents?: string;
 }
 
-/** Where a main-thread accept handler comes from. */
-export type HandlerRef =
-  | { kind: 'builtin'; name: 'repl' }
-  | { kind: 'module'; specifier: string; exportName: string; baseDir: string };
+/** Where a main-thread accept handler (a user's function) comes from. */
+export type HandlerRef = { kind: 'module'; specifier: string; exportName: string; baseDir: string };
 
 /** Worker → main. */
 export type ToHost =

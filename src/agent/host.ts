@@ -1,11 +1,11 @@
 /**
  * The main-thread end of the agent: receives the worker's messages and does
- * what only the main thread can do — run node:repl and user accept functions
+ * what only the main thread can do — run user accept functions
  * over bridged streams, evaluate code for the protocol servers, keep the
  * worker ref'd only while a non-daemon server or client needs it, remove the
  * agent's files when the process exits, and answer the public API.
  *
- * Heavy modules (node:repl, vm, util) are loaded on first use, never at
+ * Heavy modules (vm, util) are loaded on first use, never at
  * start-up.
  */
 import type { Worker } from 'node:worker_threads';

@@ -13,6 +13,7 @@ import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type RunSpec, type WorkerAccept } from '../server/registry';
 import type { ToHost, ToWorker, WorkerBoot } from './channel';
 import { HostLink } from './host-link';
+import type { WorkerAcceptName } from '../accept/resolve';
 
 const boot = workerData as WorkerBoot;
 const port = parentPort!;
@@ -22,10 +23,11 @@ const hostLink = new HostLink(post, boot.evalFlag);
 process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 process.on('unhandledRejection', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 
-async function loadWorkerAccept(name: 'nrepl' | 'prepl'): Promise<WorkerAccept> {
-  // Loaded on first use: a REPL-only agent never pays for the protocol servers.
+async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
+  // Loaded on first use: a REPL-only agent never loads bencode, a prepl-only one no nREPL ops.
   if (name === 'nrepl') return (require('../accept/nrepl') as typeof import('../accept/nrepl')).createNreplAccept(hostLink, boot.evalFlag);
-  return (require('../accept/prepl') as typeof import('../accept/prepl')).createPreplAccept(hostLink);
+  if (name === 'prepl') return (require('../accept/prepl') as typeof import('../accept/prepl')).createPreplAccept(hostLink, boot.evalFlag);
+  return (require('../accept/repl') as typeof import('../accept/repl')).createReplAccept(hostLink, boot.evalFlag);
 }
 
 const registry = new ServerRegistry(post, boot.cwd, loadWorkerAccept);

@@ -25,6 +25,8 @@ export const SERVER_DEFAULTS = {
   'max-connections': 64,
   'max-sessions': 256,
   'output-buffer-bytes': 8 * 1024 * 1024,
+  // A connection that completes no frame (or leaves one unfinished) this long is closed: no slowloris holds a slot.
+  'frame-timeout-ms': 60_000,
 } as const;
 
 /** Defaults inside `tls`. */
@@ -53,6 +55,7 @@ export function defaultNreplServer(baseDir: string): ServerSpec {
     'max-connections': SERVER_DEFAULTS['max-connections'],
     'max-sessions': SERVER_DEFAULTS['max-sessions'],
     'output-buffer-bytes': SERVER_DEFAULTS['output-buffer-bytes'],
+    'frame-timeout-ms': SERVER_DEFAULTS['frame-timeout-ms'],
     origin: { baseDir },
   };
 }

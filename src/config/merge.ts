@@ -105,6 +105,7 @@ export function mergeServer(name: string, defs: CheckedDefinition[]): MergedServ
     'max-connections': pick('max-connections', SERVER_DEFAULTS['max-connections']),
     'max-sessions': pick('max-sessions', SERVER_DEFAULTS['max-sessions']),
     'output-buffer-bytes': pick('output-buffer-bytes', SERVER_DEFAULTS['output-buffer-bytes']),
+    'frame-timeout-ms': pick('frame-timeout-ms', SERVER_DEFAULTS['frame-timeout-ms']),
     origin: acceptEntry !== undefined
       ? { file: acceptEntry.file, baseDir: acceptEntry.baseDir }
       : { file: implicit?.file, baseDir: implicit?.baseDir ?? top.baseDir },

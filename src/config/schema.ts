@@ -60,6 +60,7 @@ export const serverFieldSchemas = {
   'max-connections': positiveInt,
   'max-sessions': positiveInt,
   'output-buffer-bytes': positiveInt,
+  'frame-timeout-ms': z.number().int().min(0).max(2_147_483_647),
 };
 
 /** A server field name (kebab-case). */
@@ -85,6 +86,7 @@ export const KEY_ALIASES: Readonly<Record<string, ServerField | TlsField>> = {
   maxConnections: 'max-connections',
   maxSessions: 'max-sessions',
   outputBufferBytes: 'output-buffer-bytes',
+  frameTimeoutMs: 'frame-timeout-ms',
   requireClientCert: 'require-client-cert',
 };
 
@@ -107,6 +109,7 @@ export const EXPECTED: Readonly<Record<ServerField | TlsField, string>> = {
   'max-connections': 'a positive integer',
   'max-sessions': 'a positive integer',
   'output-buffer-bytes': 'a positive integer',
+  'frame-timeout-ms': 'an integer number of milliseconds, 0 for none',
   cert: 'a certificate file path string',
   key: 'a private key file path string',
   ca: 'a CA certificate file path string',
@@ -142,6 +145,7 @@ export const ServerSpecSchema = z.strictObject({
   'max-connections': positiveInt,
   'max-sessions': positiveInt,
   'output-buffer-bytes': positiveInt,
+  'frame-timeout-ms': serverFieldSchemas['frame-timeout-ms'],
   origin: OriginSchema,
 });
 

@@ -15,6 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
+import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from './print';
@@ -93,6 +94,7 @@ function leaveSynchronousPart(flag: Int32Array, call: number): void {
 export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEmitter, flag: Int32Array, isDead: () => boolean): void {
   installEvalGlobals();
   installErrorGuard();
+  spendLoaderWarning();
   const { filename, base } = scriptPath(req);
   const context: EvalContext = {
     out: (text) => {

@@ -11,7 +11,8 @@ import type { DecodedMessage } from './bencode';
 import type { HostLink } from '../agent/host-link';
 import type { Interrupter } from './interrupt';
 import { Session, type SessionStore } from './session';
-import type { Message, SocketTransport } from './transport';
+import type { Message, Transport } from './transport';
+import { busyCause, runningInSession, type RunningEntry } from '../connection/running-evals';
 import { oneLine } from '../errors';
 
 /** Per-server state shared by its connections. */
@@ -20,11 +21,17 @@ export interface ServerState {
   sessions: SessionStore;
   host: HostLink;
   interrupter: Interrupter;
+  /** The shared eval flag (nrepl/interrupt.ts): which eval's synchronous part runs now. */
+  evalFlag: Int32Array;
 }
 
 /** Per-connection state. */
 export interface ConnectionState {
-  transport: SocketTransport;
+  transport: Transport;
+  /** The client's label in this server ("3"), for listings. */
+  client: string;
+  /** Ephemeral sessions with an eval in progress: interrupted when the connection closes. */
+  ephemeral: Set<Session>;
   /** This connection's number with the host link: late output of its evals is routed by it. */
   conn: number;
   /** Host calls that stream to this connection until it closes (forward-system-output, running evals). */
@@ -80,6 +87,13 @@ export function dispatch(table: OpTable, request: DecodedMessage, server: Server
     return out;
   };
   if (sessionId !== undefined && !session) {
+    // An ephemeral nREPL session, or a prepl/REPL connection's session, that runs an eval now:
+    // `interrupt` reaches it (the operator's way out of another client's `while (true) {}`).
+    const foreign = op === 'interrupt' ? runningInSession(sessionId) : undefined;
+    if (foreign) {
+      void stopForeign(foreign, server.evalFlag, stringField(request, 'interrupt-id'), (fields) => connection.transport.send(stamp(fields, sessionId)));
+      return;
+    }
     connection.transport.send(stamp({ status: ['error', 'unknown-session', 'done'] }, sessionId));
     return;
   }
@@ -91,6 +105,8 @@ export function dispatch(table: OpTable, request: DecodedMessage, server: Server
     return;
   }
   const target = session ?? new Session(true);
+  // Counted until done: a client cannot queue unbounded work (connection/socket-connection.ts).
+  const settle = connection.transport.begin(requestBytes(request));
   let isDone = false;
   const ctx: OpContext = {
     request,
@@ -102,6 +118,7 @@ export function dispatch(table: OpTable, request: DecodedMessage, server: Server
     done: (statuses = [], fields = {}) => {
       if (isDone) return;
       isDone = true;
+      settle();
       connection.transport.send(stamp({ ...fields, status: [...statuses, 'done'] }, target.id));
     },
     get isDone() {
@@ -118,6 +135,36 @@ export function dispatch(table: OpTable, request: DecodedMessage, server: Server
   } catch (err) {
     fail(err);
   }
+}
+
+/** Roughly what a request holds in memory while it waits: its code or file text plus a little. */
+function requestBytes(request: DecodedMessage): number {
+  let bytes = 64;
+  for (const key of ['code', 'file', 'stdin'] as const) {
+    const v = request[key];
+    if (typeof v === 'string') bytes += v.length;
+    else if (Buffer.isBuffer(v)) bytes += v.length;
+  }
+  return bytes;
+}
+
+/** Interrupts an eval that is not in one of this server's persistent sessions. */
+async function stopForeign(
+  entry: RunningEntry,
+  evalFlag: Int32Array,
+  wanted: string | undefined,
+  send: (fields: Message) => void,
+): Promise<void> {
+  if (wanted !== undefined && entry.id !== undefined && wanted !== entry.id) {
+    send({ status: ['error', 'interrupt-id-mismatch', 'done'] });
+    return;
+  }
+  const outcome = await entry.stop();
+  if (outcome === 'unsafe') {
+    send({ err: `nrepl-ts: ${busyCause(evalFlag)}\n`, status: ['error', 'interrupt-unsafe', 'done'] });
+    return;
+  }
+  send({ status: ['done'] });
 }
 
 /** Builds the `ops` map of a describe reply. */

@@ -7,96 +7,87 @@
  * frame, oversize, not a dict) gets one error response and a clean close;
  * other connections never notice.
  *
- * Flow control, so a client that does not read cannot grow the host's memory:
- * - when more than `outputBufferBytes` wait in the socket, output messages
- *   (`out`/`err`) are dropped — never values or statuses — and once the
- *   client has read everything, one `err` tells it how many were dropped, on
- *   the id and session of the last dropped message;
- * - when replies that cannot be dropped pile up beyond twice that (a client
- *   sending requests without reading the answers), the socket is no longer
- *   read until the client catches up: its requests wait in the kernel, not
- *   here.
+ * Flow control (dropping output, pausing input, timeouts) is the shared
+ * connection layer's (connection/socket-connection.ts); this module only
+ * frames. Dropped output is reported with one `err`, on the id and session
+ * of the last dropped message.
  */
 import type * as net from 'node:net';
+import { SocketConnection, type FlowLimits } from '../connection/socket-connection';
 import { encode, FrameReader, type DecodedMessage, type Encodable } from './bencode';
 
 /** What a response may contain. */
 export type Message = { [key: string]: Encodable };
 
+/** What the ops see of a connection: replies out, requests counted while in progress. */
+export interface Transport {
+  /** Sends one message as one write. `droppable` output may be shed while the client does not read. */
+  send(message: Message, droppable?: boolean): void;
+  /** Counts a request of `bytes` as in progress until the returned function is called. */
+  begin(bytes: number): () => void;
+  /** Closes the connection after pending writes. */
+  close(): void;
+  readonly closed: boolean;
+}
+
 export interface TransportOptions {
   maxMessageBytes: number;
-  outputBufferBytes: number;
+  limits: FlowLimits;
   onMessage: (message: DecodedMessage) => void;
   onClose: () => void;
 }
 
-/** A connection's transport. */
-export class SocketTransport {
+/** A connection's bencode transport over a socket. */
+export class SocketTransport implements Transport {
   private readonly reader: FrameReader;
-  private dropped = 0;
+  private readonly connection: SocketConnection;
   /** id and session of the last dropped output message, for the notice. */
   private droppedFrom: Message = {};
   private corked = false;
-  private paused = false;
-  closed = false;
 
-  constructor(
-    private readonly socket: net.Socket,
-    private readonly options: TransportOptions,
-  ) {
+  constructor(socket: net.Socket, options: TransportOptions) {
     this.reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.once('close', () => {
-      this.closed = true;
-      options.onClose();
-    });
-    socket.on('drain', () => {
-      this.reportDropped();
-      if (this.paused && !this.closed) {
-        this.paused = false;
-        socket.resume();
-      }
+    this.connection = new SocketConnection(socket, options.limits, {
+      data: (chunk) => this.receive(chunk, options.onMessage),
+      close: options.onClose,
+      dropped: (count) => this.reportDropped(count),
     });
   }
 
-  /** Sends one message as one write. `droppable` output may be shed when the client does not read. */
+  get closed(): boolean {
+    return this.connection.closed;
+  }
+
   send(message: Message, droppable = false): void {
-    if (this.closed || this.socket.destroyed) return;
-    if (droppable && this.socket.writableLength > this.options.outputBufferBytes) {
-      this.dropped += 1;
-      this.droppedFrom = {};
-      if (typeof message.id === 'string') this.droppedFrom.id = message.id;
-      if (typeof message.session === 'string') this.droppedFrom.session = message.session;
-      return;
-    }
+    if (this.connection.closed) return;
+    const socket = this.connection.socket;
     if (!this.corked) {
       // Responses produced in the same tick (value, then done) leave in one write.
       this.corked = true;
-      this.socket.cork();
+      socket.cork();
       process.nextTick(() => {
         this.corked = false;
-        this.socket.uncork();
+        socket.uncork();
       });
     }
-    this.socket.write(encode(message));
-    if (!this.paused && this.socket.writableLength > 2 * this.options.outputBufferBytes) {
-      this.paused = true;
-      this.socket.pause();
+    if (!this.connection.write(encode(message), droppable)) {
+      this.droppedFrom = {};
+      if (typeof message.id === 'string') this.droppedFrom.id = message.id;
+      if (typeof message.session === 'string') this.droppedFrom.session = message.session;
     }
   }
 
-  /** Closes the connection after pending writes. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+  begin(bytes: number): () => void {
+    return this.connection.begin(bytes);
   }
 
-  private receive(chunk: Buffer): void {
-    if (this.closed) return;
+  close(): void {
+    this.connection.end();
+  }
+
+  private receive(chunk: Buffer, onMessage: (message: DecodedMessage) => void): void {
     const messages = this.reader.push(chunk);
-    for (const message of messages) this.options.onMessage(message);
+    for (const message of messages) onMessage(message);
     const error = this.reader.error;
     if (error) {
       // bencode has no delimiter to resynchronise on: answer once, then close.
@@ -105,13 +96,12 @@ export class SocketTransport {
       if (error.session !== undefined) reply.session = String(error.session);
       this.send(reply);
       this.close();
+      return;
     }
+    this.connection.framing(messages.length > 0, this.reader.bufferedBytes > 0);
   }
 
-  private reportDropped(): void {
-    if (this.dropped === 0) return;
-    const count = this.dropped;
-    this.dropped = 0;
+  private reportDropped(count: number): void {
     const from = this.droppedFrom;
     this.droppedFrom = {};
     this.send({ ...from, err: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` });

@@ -1,6 +1,6 @@
 /**
  * Worker side of the stream bridge: a socket whose accept handler runs on the
- * main thread (node:repl, user functions) is pumped over the worker's message
+ * main thread (user accept functions) is pumped over the worker's message
  * port. Bytes from the client become `data` messages; `write`/`close` from
  * the main thread go back to the socket.
  */

@@ -4,12 +4,12 @@
  * through listen.ts, writes port files, prints the one start-up line per
  * server, counts connections and client ids, and hands each accepted socket
  * to its accept handler — in the worker for protocol servers, or bridged to
- * the main thread for node:repl and user functions.
+ * the main thread for user accept functions.
  */
 import type * as net from 'node:net';
 import { resolve } from 'node:path';
 import type { CleanupFile, ServerInfo, ToHost } from '../agent/channel';
-import { resolveAccept, type ResolvedAccept } from '../accept/resolve';
+import { resolveAccept, type ResolvedAccept, type WorkerAcceptName } from '../accept/resolve';
 import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
 import type { ServerSpec } from '../config/schema';
@@ -32,7 +32,7 @@ export interface WorkerConnection {
 export type WorkerAccept = (conn: WorkerConnection) => void;
 
 /** Loads the worker-side built-ins lazily, so a REPL-only agent never loads bencode. */
-export type WorkerAcceptLoader = (name: 'nrepl' | 'prepl') => Promise<WorkerAccept>;
+export type WorkerAcceptLoader = (name: WorkerAcceptName) => Promise<WorkerAccept>;
 
 interface Running {
   spec: RunSpec;

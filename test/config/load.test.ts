@@ -188,7 +188,7 @@ describe('describeConfig renders one debug line per server', () => {
     const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_NREPL: '{:max-sessions 2}' } });
     const file = path.join(cwd, '.nrepl.edn');
     expect(describeConfig(loaded)).toEqual([
-      `nrepl: accept="nrepl-ts/nrepl" address="127.0.0.1" args=[] bind-err=true server-daemon=true client-daemon=true enabled=true allow-remote=false port-file=true max-message-bytes=67108864 max-connections=64 output-buffer-bytes=8388608 [default]; port=7888 [${file}]; max-sessions=2 [NREPL_SERVER_NREPL]`,
+      `nrepl: accept="nrepl-ts/nrepl" address="127.0.0.1" args=[] bind-err=true server-daemon=true client-daemon=true enabled=true allow-remote=false port-file=true max-message-bytes=67108864 max-connections=64 output-buffer-bytes=8388608 frame-timeout-ms=60000 [default]; port=7888 [${file}]; max-sessions=2 [NREPL_SERVER_NREPL]`,
     ]);
   });
 

@@ -21,7 +21,7 @@ describe('mergeServer builds a full spec with defaults', () => {
     expect(merged.spec).toEqual({
       name: 'dev', accept: 'nrepl-ts/repl', address: '127.0.0.1', port: 5555, args: [], 'bind-err': true, 'server-daemon': true,
       'client-daemon': true, enabled: true, 'allow-remote': false, 'port-file': false, 'max-message-bytes': 64 * 1024 * 1024,
-      'max-connections': 64, 'max-sessions': 256, 'output-buffer-bytes': 8 * 1024 * 1024, origin: { baseDir: '/cwd' },
+      'max-connections': 64, 'max-sessions': 256, 'output-buffer-bytes': 8 * 1024 * 1024, 'frame-timeout-ms': 60_000, origin: { baseDir: '/cwd' },
     });
     expect(merged.origins).toMatchObject({ name: 'NREPL_SERVER_DEV', accept: 'NREPL_SERVER_DEV', port: 'NREPL_SERVER_DEV', address: 'default', args: 'default' });
     expect(merged.spec?.['max-message-bytes']).toBe(SERVER_DEFAULTS['max-message-bytes']);

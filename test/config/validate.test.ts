@@ -113,7 +113,7 @@ describe('checkDefinition reports each wrong field in one line', () => {
 
   it('lists the known keys when nothing is close', () => {
     expect(lines({ transport: 'x' })).toEqual([
-      'nrepl-ts: NREPL_SERVER_DEV: transport: unknown key "transport"; expected one of: name, accept, address, port, socket, args, bind-err, server-daemon, client-daemon, enabled, allow-remote, tls, port-file, max-message-bytes, max-connections, max-sessions, output-buffer-bytes',
+      'nrepl-ts: NREPL_SERVER_DEV: transport: unknown key "transport"; expected one of: name, accept, address, port, socket, args, bind-err, server-daemon, client-daemon, enabled, allow-remote, tls, port-file, max-message-bytes, max-connections, max-sessions, output-buffer-bytes, frame-timeout-ms',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('checkDefinition reports each wrong field in one line', () => {
 
   it('reports a "__proto__" key as unknown instead of using it', () => {
     const fields = JSON.parse('{"__proto__": {"port": 1}}') as Record<string, unknown>;
-    expect(lines(fields)).toEqual(['nrepl-ts: NREPL_SERVER_DEV: __proto__: unknown key "__proto__"; expected one of: name, accept, address, port, socket, args, bind-err, server-daemon, client-daemon, enabled, allow-remote, tls, port-file, max-message-bytes, max-connections, max-sessions, output-buffer-bytes']);
+    expect(lines(fields)).toEqual(['nrepl-ts: NREPL_SERVER_DEV: __proto__: unknown key "__proto__"; expected one of: name, accept, address, port, socket, args, bind-err, server-daemon, client-daemon, enabled, allow-remote, tls, port-file, max-message-bytes, max-connections, max-sessions, output-buffer-bytes, frame-timeout-ms']);
   });
 
   it('reports a key given in both spellings', () => {

@@ -11,6 +11,7 @@ import { chunk, resolvePrintOptions } from '../../eval/print';
 import type { HostEvent } from '../../agent/host-link';
 import { stringField, type OpContext, type OpDescriptor } from '../ops';
 import type { Message } from '../transport';
+import { trackEval } from '../../connection/running-evals';
 
 /** The part of a request the main thread needs to print (print/caught options). */
 function printKeys(request: Record<string, unknown>): Record<string, unknown> {
@@ -41,9 +42,12 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
     const print = resolvePrintOptions(request);
     const ns = stringField(request, 'ns');
     let finished = false;
+    let untrack = () => {};
     const finish = () => {
       if (finished) return;
       finished = true;
+      untrack();
+      if (session.ephemeral) ctx.connection.ephemeral.delete(session);
       ctx.connection.calls.delete(call);
       if (session.running?.call === call) session.finished();
     };
@@ -86,7 +90,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       onEvent,
     );
     ctx.connection.calls.add(call);
-    session.running = {
+    const running = {
       id,
       call,
       interrupt: () => {
@@ -95,6 +99,24 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         finish();
       },
     };
+    session.running = running;
+    if (session.ephemeral) ctx.connection.ephemeral.add(session);
+    if (!finished) {
+      untrack = trackEval({
+        session: session.id,
+        call,
+        kind: 'nrepl',
+        server: server.name,
+        client: ctx.connection.client,
+        id,
+        code,
+        stop: async () => {
+          const outcome = await server.interrupter.interrupt(call);
+          if (session.running === running) running.interrupt();
+          return outcome;
+        },
+      });
+    }
   }, () => ctx.done(['interrupted']));
 }
 

@@ -5,7 +5,7 @@ import type { OpTable } from '../ops';
 import { describeOp } from './describe';
 import { evalOp, loadFileOp } from './eval';
 import { interruptOp } from './interrupt';
-import { cloneOp, closeOp, lsSessionsOp } from './sessions';
+import { cloneOp, closeOp, lsEvalsOp, lsSessionsOp } from './sessions';
 import {
   completeAliasOp,
   completionsOp,
@@ -30,6 +30,7 @@ export const OPS: OpTable = {
   interrupt: interruptOp,
   'load-file': loadFileOp,
   lookup: lookupOp,
+  'ls-evals': lsEvalsOp,
   'ls-sessions': lsSessionsOp,
   stdin: stdinOp,
 };

@@ -6,6 +6,7 @@
  * cannot be stopped without killing the host.
  */
 import { stringField, type OpDescriptor } from '../ops';
+import { busyCause } from '../../connection/running-evals';
 
 /** `interrupt`. */
 export const interruptOp: OpDescriptor = {
@@ -15,6 +16,7 @@ export const interruptOp: OpDescriptor = {
   returns: { status: 'done, or session-idle, interrupt-id-mismatch, session-ephemeral, interrupt-unsafe.' },
   async handle(ctx) {
     const { session, server } = ctx;
+    // A request without a session cannot name the eval to stop (ephemeral ones are reached by their listed session).
     if (session.ephemeral) return ctx.done(['error', 'session-ephemeral']);
     const running = session.running;
     if (!running) return ctx.done(['session-idle']);
@@ -23,9 +25,7 @@ export const interruptOp: OpDescriptor = {
     const outcome = await server.interrupter.interrupt(running.call);
     if (session.running === running) running.interrupt();
     if (outcome === 'unsafe') {
-      ctx.respond({
-        err: 'nrepl-ts: the eval was abandoned, but the main thread is busy in code it started (a timer or promise callback) that cannot be stopped without killing the process\n',
-      });
+      ctx.respond({ err: `nrepl-ts: ${busyCause(server.evalFlag)}\n` });
       return ctx.done(['error', 'interrupt-unsafe']);
     }
     ctx.done();

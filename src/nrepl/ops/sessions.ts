@@ -4,6 +4,7 @@
  * answers every queued one with [interrupted, done] so no client waits forever.
  */
 import type { OpDescriptor } from '../ops';
+import { runningEvals } from '../../connection/running-evals';
 
 /** `clone`. */
 export const cloneOp: OpDescriptor = {
@@ -43,9 +44,28 @@ export const closeOp: OpDescriptor = {
 
 /** `ls-sessions`. */
 export const lsSessionsOp: OpDescriptor = {
-  doc: 'Lists the persistent sessions of this server, from every connection.',
+  doc: 'Lists the persistent sessions of this server, from every connection, and the ephemeral ones that run an eval now (interruptible by their id).',
   returns: { sessions: 'The ids of the sessions.' },
   handle(ctx) {
-    ctx.done([], { sessions: ctx.server.sessions.ids() });
+    const ids = ctx.server.sessions.ids();
+    for (const entry of runningEvals()) {
+      if (entry.kind === 'nrepl' && entry.server === ctx.server.name && !ids.includes(entry.session)) ids.push(entry.session);
+    }
+    ctx.done([], { sessions: ids });
+  },
+};
+
+/** `ls-evals`: the operator's view of everything that runs. */
+export const lsEvalsOp: OpDescriptor = {
+  doc: 'Lists every evaluation running in this process, whichever server and accept kind (nREPL, prepl, plain REPL) started it. Stop one with interrupt and its session.',
+  returns: { evals: 'One map per eval: session, kind, server, client, id (nREPL), code (its start), elapsed-ms.' },
+  handle(ctx) {
+    const now = Date.now();
+    const evals = runningEvals().map((e) => {
+      const entry: Record<string, string | number> = { session: e.session, kind: e.kind, server: e.server, client: e.client, code: e.code, 'elapsed-ms': now - e.started };
+      if (e.id !== undefined) entry.id = e.id;
+      return entry;
+    });
+    ctx.done([], { evals });
   },
 };

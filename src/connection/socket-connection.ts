@@ -1,0 +1,213 @@
+/**
+ * The socket side of every protocol connection (nREPL, prepl, the plain REPL,
+ * bridged custom accept functions), in the agent worker. It owns flow and
+ * lifetime, never meaning: protocols hand it bytes to write and tell it when
+ * a request starts and ends; it never parses anything.
+ *
+ * What it guarantees, so no client behaviour can grow the host's memory or
+ * hold a slot forever (README "Safety and security"):
+ * - output: while more than `outputBufferBytes` wait in the socket, droppable
+ *   output (a program's out/err, taps) is shed and counted; once the client
+ *   has read everything, the protocol is asked to write one notice with the
+ *   count. Replies that cannot be dropped are written regardless, but while
+ *   more than twice the buffer waits, the socket is no longer read: a client
+ *   that sends without reading is held back by TCP, not by our memory.
+ * - input: while `maxPendingRequests` requests, or `maxPendingBytes` of their
+ *   text, are accepted and not finished (queued behind a busy session, or
+ *   running), the socket is not read either. Excess input waits in the
+ *   kernel; nothing is refused.
+ * - time: a connection that has not completed a frame within `frameTimeoutMs`
+ *   of connecting, or that leaves a frame unfinished for that long
+ *   (slowloris), is closed. A connection idle between frames is never cut.
+ * - close: `end()` flushes and half-closes, and destroys the socket two
+ *   seconds later if the client never finishes reading.
+ */
+import type * as net from 'node:net';
+
+/** The bounds of one connection. */
+export interface FlowLimits {
+  /** Droppable output is shed while more than this many bytes wait in the socket. */
+  outputBufferBytes: number;
+  /** Reading pauses while this many requests are in progress. */
+  maxPendingRequests: number;
+  /** Reading pauses while the requests in progress hold this many bytes of input. */
+  maxPendingBytes: number;
+  /** Closes a connection whose first frame, or any started frame, is not complete after this long; 0 never. */
+  frameTimeoutMs: number;
+}
+
+/** Defaults that keep one connection within a few tens of MB (README "Safety and security"). */
+export const DEFAULT_FLOW_LIMITS: Omit<FlowLimits, 'outputBufferBytes'> = {
+  maxPendingRequests: 256,
+  maxPendingBytes: 8 * 1024 * 1024,
+  frameTimeoutMs: 60_000,
+};
+
+/** What the protocol above hears from its connection. */
+export interface ConnectionEvents {
+  /** Bytes from the client. */
+  data(chunk: Buffer): void;
+  /** The client ended its side (it may still read). */
+  end?(): void;
+  /** The socket is gone, for whatever reason; called once. */
+  close(): void;
+  /** `count` droppable writes were shed and the client has caught up: write one notice. */
+  dropped(count: number): void;
+  /** The frame timeout is about to close the connection: a last word, if the protocol has one. */
+  timedOut?(): void;
+}
+
+const CLOSE_GRACE_MS = 2_000;
+
+/** One client socket under flow control. */
+export class SocketConnection {
+  closed = false;
+  private droppedCount = 0;
+  private pendingRequests = 0;
+  private pendingBytes = 0;
+  private heldByOutput = false;
+  private heldByInput = false;
+  private completedAFrame = false;
+  private frameTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly limits: FlowLimits,
+    private readonly events: ConnectionEvents,
+  ) {
+    // A client that vanishes must never raise in the worker.
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer | string) => {
+      if (!this.closed) events.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    });
+    socket.on('end', () => {
+      if (!this.closed) events.end?.();
+    });
+    socket.on('drain', () => {
+      if (this.droppedCount > 0 && !this.closed) {
+        const count = this.droppedCount;
+        this.droppedCount = 0;
+        events.dropped(count);
+      }
+      if (this.heldByOutput && socket.writableLength <= this.limits.outputBufferBytes) {
+        this.heldByOutput = false;
+        this.applyHold();
+      }
+    });
+    socket.once('close', () => {
+      this.closed = true;
+      this.clearFrameTimer();
+      events.close();
+    });
+    this.armFrameTimer();
+  }
+
+  /**
+   * Writes bytes. A `droppable` write is shed (and counted for the notice)
+   * while the client is behind; returns false when it was.
+   */
+  write(bytes: string | Uint8Array, droppable = false): boolean {
+    const socket = this.socket;
+    if (this.closed || socket.destroyed || !socket.writable) return false;
+    if (droppable && socket.writableLength > this.limits.outputBufferBytes) {
+      this.droppedCount += 1;
+      return false;
+    }
+    socket.write(bytes);
+    if (!this.heldByOutput && socket.writableLength > 2 * this.limits.outputBufferBytes) {
+      this.heldByOutput = true;
+      this.applyHold();
+    }
+    return true;
+  }
+
+  /**
+   * Counts a request of `bytes` as in progress until the returned function is
+   * called (once; later calls do nothing). Reading pauses at the limits.
+   */
+  begin(bytes: number): () => void {
+    this.pendingRequests += 1;
+    this.pendingBytes += bytes;
+    this.updateInputHold();
+    let settled = false;
+    return () => {
+      if (settled) return;
+      settled = true;
+      this.pendingRequests -= 1;
+      this.pendingBytes -= bytes;
+      this.updateInputHold();
+    };
+  }
+
+  /**
+   * The protocol's report after reading: whether it completed a frame and
+   * whether an unfinished one is buffered now. Drives the frame timeout.
+   */
+  framing(completed: boolean, partial: boolean): void {
+    if (completed) {
+      this.completedAFrame = true;
+      this.clearFrameTimer();
+    }
+    if (partial) {
+      if (!this.frameTimer) this.armFrameTimer();
+    } else if (this.completedAFrame) {
+      this.clearFrameTimer();
+    }
+  }
+
+  /** Flushes what is written, half-closes, and destroys the socket if the client lingers. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearFrameTimer();
+    const socket = this.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Drops the connection now. */
+  destroy(): void {
+    this.clearFrameTimer();
+    this.socket.destroy();
+  }
+
+  private updateInputHold(): void {
+    // A single request larger than the byte bound must still be served: the byte bound holds only while two wait.
+    const held =
+      this.pendingRequests >= this.limits.maxPendingRequests || (this.pendingBytes >= this.limits.maxPendingBytes && this.pendingRequests > 1);
+    if (held === this.heldByInput) return;
+    this.heldByInput = held;
+    this.applyHold();
+  }
+
+  private applyHold(): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (this.heldByInput || this.heldByOutput) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private armFrameTimer(): void {
+    if (this.limits.frameTimeoutMs <= 0 || this.closed) return;
+    this.frameTimer = setTimeout(() => {
+      this.frameTimer = undefined;
+      if (this.closed) return;
+      this.events.timedOut?.();
+      this.end();
+    }, this.limits.frameTimeoutMs);
+    this.frameTimer.unref();
+  }
+
+  private clearFrameTimer(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
+  }
+}
+
+/** The bounds of a server spec's connections. */
+export function flowLimitsOf(spec: { 'output-buffer-bytes': number; 'frame-timeout-ms'?: number }): FlowLimits {
+  return {
+    ...DEFAULT_FLOW_LIMITS,
+    outputBufferBytes: spec['output-buffer-bytes'],
+    frameTimeoutMs: spec['frame-timeout-ms'] ?? DEFAULT_FLOW_LIMITS.frameTimeoutMs,
+  };
+}
