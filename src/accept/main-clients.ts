@@ -19,6 +19,8 @@ class BridgedClient implements AcceptClient {
   readonly output: Writable;
   readonly error: Writable;
   closed = false;
+  /** The worker was told to stop reading the client until `input` drains. */
+  inputFull = false;
 
   constructor(
     private readonly open: AcceptMessage,
@@ -73,7 +75,16 @@ export class MainClients {
       this.clients.set(message.conn, client);
       void this.run(client, message);
     } else if (message.t === 'data') {
-      this.clients.get(message.conn)?.input.write(Buffer.from(message.chunk));
+      const client = this.clients.get(message.conn);
+      // A handler that does not read: past the stream's high-water mark the worker stops reading the client.
+      if (client && !client.input.write(Buffer.from(message.chunk)) && !client.inputFull) {
+        client.inputFull = true;
+        this.post({ t: 'input-full', conn: message.conn, full: true });
+        client.input.once('drain', () => {
+          client.inputFull = false;
+          if (!client.closed) this.post({ t: 'input-full', conn: message.conn, full: false });
+        });
+      }
     } else if (message.inputOnly) {
       this.clients.get(message.conn)?.input.end();
     } else {

@@ -59,6 +59,8 @@ export type ToHost =
 export type ToWorker =
   | { t: 'write'; conn: number; chunk: Uint8Array | string }
   | { t: 'close'; conn: number }
+  /** The handler's input stream is full (stop reading the client) or drained again. */
+  | { t: 'input-full'; conn: number; full: boolean }
   | { t: 'api'; rid: number; op: 'start'; spec: unknown }
   | { t: 'api'; rid: number; op: 'stop'; name: string }
   | { t: 'api'; rid: number; op: 'stopAll' }

@@ -41,6 +41,9 @@ port.on('message', (message: ToWorker) => {
       case 'close':
         registry.bridge.close(message.conn);
         break;
+      case 'input-full':
+        registry.bridge.inputFull(message.conn, message.full);
+        break;
       case 'api':
         void answerApi(message);
         break;

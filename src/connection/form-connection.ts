@@ -109,6 +109,8 @@ export class FormConnection {
         this.read(this.reader.end());
         this.inputEnded = true;
         this.pump();
+        // Still answering: the client may be waiting for the answers, or gone for good.
+        if (!this.quitting) this.connection.watchPeer();
       },
       close: () => this.cleanup(),
       dropped: (count) => this.write(presenter.dropped(count)),

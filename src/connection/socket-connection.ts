@@ -21,8 +21,14 @@
  *   (slowloris), is closed. A connection idle between frames is never cut.
  * - close: `end()` flushes and half-closes, and destroys the socket two
  *   seconds later if the client never finishes reading.
+ * - a client that ended its input may be waiting for answers (`echo code |
+ *   nc -N`) or may be gone (nc killed with Ctrl-C): both send the same FIN.
+ *   While a protocol still owes it answers, `watchPeer` tells them apart for
+ *   loopback TCP on Linux (the client's socket has no owner any more,
+ *   proc-net-tcp.ts) and destroys the connection of a client that is gone.
  */
 import type * as net from 'node:net';
+import { findSocket } from './proc-net-tcp';
 
 /** The bounds of one connection. */
 export interface FlowLimits {
@@ -67,8 +73,10 @@ export class SocketConnection {
   private pendingBytes = 0;
   private heldByOutput = false;
   private heldByInput = false;
+  private heldByConsumer = false;
   private completedAFrame = false;
   private frameTimer: NodeJS.Timeout | undefined;
+  private peerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: net.Socket,
@@ -97,6 +105,7 @@ export class SocketConnection {
     socket.once('close', () => {
       this.closed = true;
       this.clearFrameTimer();
+      this.unwatchPeer();
       events.close();
     });
     this.armFrameTimer();
@@ -139,6 +148,13 @@ export class SocketConnection {
     };
   }
 
+  /** Stops (or resumes) reading because the consumer of the input, on another thread, is full. */
+  holdInput(held: boolean): void {
+    if (held === this.heldByConsumer) return;
+    this.heldByConsumer = held;
+    this.applyHold();
+  }
+
   /**
    * The protocol's report after reading: whether it completed a frame and
    * whether an unfinished one is buffered now. Drives the frame timeout.
@@ -155,6 +171,32 @@ export class SocketConnection {
     }
   }
 
+  /**
+   * After the client's FIN: checks twice a second whether the client still
+   * holds its socket, and destroys the connection once it does not. Only
+   * loopback TCP on Linux can be checked; elsewhere this does nothing.
+   */
+  watchPeer(): void {
+    const s = this.socket;
+    if (this.peerTimer || this.closed || !s.remoteAddress || !isLoopbackAddress(s.remoteAddress)) return;
+    const check = () => {
+      if (this.closed || s.remoteAddress === undefined || s.remotePort === undefined || s.localAddress === undefined || s.localPort === undefined) {
+        return this.unwatchPeer();
+      }
+      const row = findSocket(s.remoteAddress, s.remotePort, s.localAddress, s.localPort);
+      if (row === undefined || row.inode === 0) this.destroy();
+    };
+    this.peerTimer = setInterval(check, 500);
+    this.peerTimer.unref();
+    check();
+  }
+
+  /** Stops watching (the answers are all written). */
+  unwatchPeer(): void {
+    if (this.peerTimer) clearInterval(this.peerTimer);
+    this.peerTimer = undefined;
+  }
+
   /** Flushes what is written, half-closes, and destroys the socket if the client lingers. */
   end(): void {
     if (this.closed) return;
@@ -168,6 +210,7 @@ export class SocketConnection {
   /** Drops the connection now. */
   destroy(): void {
     this.clearFrameTimer();
+    this.unwatchPeer();
     this.socket.destroy();
   }
 
@@ -182,7 +225,7 @@ export class SocketConnection {
 
   private applyHold(): void {
     if (this.closed || this.socket.destroyed) return;
-    if (this.heldByInput || this.heldByOutput) this.socket.pause();
+    if (this.heldByInput || this.heldByOutput || this.heldByConsumer) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -201,6 +244,10 @@ export class SocketConnection {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = undefined;
   }
+}
+
+function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 /** The bounds of a server spec's connections. */

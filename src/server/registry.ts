@@ -16,6 +16,7 @@ import type { ServerSpec } from '../config/schema';
 import { bind } from './listen';
 import { removeCleanupFile, writePortFile } from './port-file';
 import { Bridge } from './bridge';
+import { flowLimitsOf } from '../connection/socket-connection';
 
 /** A validated server spec (config/schema.ts). */
 export type RunSpec = ServerSpec;
@@ -165,7 +166,7 @@ export class ServerRegistry {
           handler: accept.handler,
           args: spec.args ?? [],
           bindErr: spec['bind-err'] !== false,
-        });
+        }, flowLimitsOf(spec));
       } else {
         workerAccept!({ socket, server: spec.name, client, spec });
       }

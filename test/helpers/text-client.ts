@@ -12,6 +12,8 @@ export interface TextClient {
   received(): string;
   closed: Promise<void>;
   end(): void;
+  /** Closes the socket at once, as a client process that dies does. */
+  destroy(): void;
 }
 
 /** Connects to a TCP port on loopback or a unix socket path. */
@@ -37,6 +39,7 @@ export function connectText(target: number | string): Promise<TextClient> {
         received: () => buffer.slice(consumed),
         closed,
         end: () => socket.end(),
+        destroy: () => socket.destroy(),
         until: (pattern, timeoutMs = 10_000) =>
           new Promise((ok, fail) => {
             const check = () => {
