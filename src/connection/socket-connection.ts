@@ -61,6 +61,8 @@ export interface ConnectionEvents {
   dropped(count: number): void;
   /** The frame timeout is about to close the connection: a last word, if the protocol has one. */
   timedOut?(): void;
+  /** Reading resumed after a hold: requests the protocol decoded but kept back may go on now. */
+  resumed?(): void;
 }
 
 const CLOSE_GRACE_MS = 2_000;
@@ -223,10 +225,19 @@ export class SocketConnection {
     this.applyHold();
   }
 
+  /** True while reading is paused: a protocol keeps back requests it already decoded. */
+  get inputHeld(): boolean {
+    return this.heldByInput || this.heldByOutput || this.heldByConsumer;
+  }
+
   private applyHold(): void {
     if (this.closed || this.socket.destroyed) return;
-    if (this.heldByInput || this.heldByOutput || this.heldByConsumer) this.socket.pause();
-    else this.socket.resume();
+    if (this.inputHeld) {
+      this.socket.pause();
+    } else {
+      this.socket.resume();
+      this.events.resumed?.();
+    }
   }
 
   private armFrameTimer(): void {

@@ -44,13 +44,19 @@ export class SocketTransport implements Transport {
   /** id and session of the last dropped output message, for the notice. */
   private droppedFrom: Message = {};
   private corked = false;
+  /** Requests decoded from one read while the connection is held: handed on as it resumes. */
+  private backlog: DecodedMessage[] = [];
+  private delivering = false;
+  private readonly onMessage: (message: DecodedMessage) => void;
 
   constructor(socket: net.Socket, options: TransportOptions) {
     this.reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes });
+    this.onMessage = options.onMessage;
     this.connection = new SocketConnection(socket, options.limits, {
-      data: (chunk) => this.receive(chunk, options.onMessage),
+      data: (chunk) => this.receive(chunk),
       close: options.onClose,
       dropped: (count) => this.reportDropped(count),
+      resumed: () => this.deliver(),
     });
   }
 
@@ -85,9 +91,11 @@ export class SocketTransport implements Transport {
     this.connection.end();
   }
 
-  private receive(chunk: Buffer, onMessage: (message: DecodedMessage) => void): void {
+  private receive(chunk: Buffer): void {
     const messages = this.reader.push(chunk);
-    for (const message of messages) onMessage(message);
+    if (this.backlog.length === 0) this.backlog = messages;
+    else this.backlog.push(...messages);
+    this.deliver();
     const error = this.reader.error;
     if (error) {
       // bencode has no delimiter to resynchronise on: answer once, then close.
@@ -99,6 +107,20 @@ export class SocketTransport implements Transport {
       return;
     }
     this.connection.framing(messages.length > 0, this.reader.bufferedBytes > 0);
+  }
+
+  /** Hands decoded requests on until the connection holds (one read can carry a thousand). */
+  private deliver(): void {
+    // A request answered at once can release a hold inside onMessage: the running loop goes on by itself.
+    if (this.delivering) return;
+    this.delivering = true;
+    let i = 0;
+    try {
+      while (i < this.backlog.length && !this.connection.inputHeld && !this.connection.closed) this.onMessage(this.backlog[i++]!);
+    } finally {
+      this.delivering = false;
+      this.backlog = i === this.backlog.length ? [] : this.backlog.slice(i);
+    }
   }
 
   private reportDropped(count: number): void {

@@ -108,7 +108,9 @@ export interface FormReaderOptions {
 
 /** Gathers lines into forms. Feed it text as it arrives; it keeps what is not a whole line yet. */
 export class FormReader {
-  private partial = '';
+  /** Text after the last newline, kept as pieces: joining each chunk onto one string would copy it over and over. */
+  private partialPieces: string[] = [];
+  private partialLength = 0;
   private lines = '';
   private failed = false;
   private readonly maxChars: number;
@@ -119,14 +121,24 @@ export class FormReader {
 
   /** True while some text waits for more lines (an incomplete form or a partial line). */
   get pending(): boolean {
-    return this.lines !== '' || this.partial !== '';
+    return this.lines !== '' || this.partialLength > 0;
   }
 
   /** Takes text as it arrived; returns the forms it completed, in order. */
   push(text: string): ReaderItem[] {
     if (this.failed) return [];
     const items: ReaderItem[] = [];
-    let rest = this.partial + text;
+    if (!text.includes('\n')) {
+      // No line ends here: keep the piece and only check the bound.
+      this.partialPieces.push(text);
+      this.partialLength += text.length;
+      if (this.lines.length + this.partialLength > this.maxChars) {
+        items.push({ kind: 'too-large', chars: this.lines.length + this.partialLength });
+        return this.stop(items);
+      }
+      return items;
+    }
+    let rest = this.takePartial() + text;
     let newline = rest.indexOf('\n');
     while (newline >= 0) {
       const item = this.line(rest.slice(0, newline + 1));
@@ -137,20 +149,29 @@ export class FormReader {
       rest = rest.slice(newline + 1);
       newline = rest.indexOf('\n');
     }
-    this.partial = rest;
-    if (this.lines.length + this.partial.length > this.maxChars) {
-      items.push({ kind: 'too-large', chars: this.lines.length + this.partial.length });
+    if (rest !== '') {
+      this.partialPieces.push(rest);
+      this.partialLength = rest.length;
+    }
+    if (this.lines.length + this.partialLength > this.maxChars) {
+      items.push({ kind: 'too-large', chars: this.lines.length + this.partialLength });
       return this.stop(items);
     }
     return items;
   }
 
+  private takePartial(): string {
+    const text = this.partialPieces.join('');
+    this.partialPieces = [];
+    this.partialLength = 0;
+    return text;
+  }
+
   /** The input ended: whatever is left is the last form, complete or not (its errors are reported). */
   end(): ReaderItem[] {
     if (this.failed) return [];
-    const rest = this.lines + this.partial;
+    const rest = this.lines + this.takePartial();
     this.lines = '';
-    this.partial = '';
     if (rest.trim() === QUIT) return [{ kind: 'quit' }];
     const { state, error } = classify(rest.endsWith('\n') ? rest : `${rest}\n`);
     if (state === 'empty') return [];
@@ -175,7 +196,8 @@ export class FormReader {
   private stop(items: ReaderItem[]): ReaderItem[] {
     if (items[items.length - 1]?.kind === 'too-large') this.failed = true;
     this.lines = '';
-    this.partial = '';
+    this.partialPieces = [];
+    this.partialLength = 0;
     return items;
   }
 }
