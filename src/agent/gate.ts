@@ -12,7 +12,8 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { debug, say } from '../log';
-import { decideStart, envFlag } from './process-rule';
+import { envFlag } from '../env-flag';
+import { decideStart } from './process-rule';
 import type { WorkerBoot } from './channel';
 import type { Host } from './host';
 

@@ -12,6 +12,7 @@
  *   not match NREPL_SKIP_PATTERN (default: anything inside node_modules) —
  *   the rule VS Code's "smart" auto-attach uses.
  */
+import { envFlag } from '../env-flag';
 
 /** Default NREPL_SKIP_PATTERN: entry scripts inside any node_modules folder. */
 export const DEFAULT_SKIP_PATTERN = '[\\\\/]node_modules[\\\\/]';
@@ -32,13 +33,6 @@ export interface StartDecision {
   reason: string;
   /** How the preload arrived: 'command-line' or 'NODE_OPTIONS'. */
   via: 'command-line' | 'NODE_OPTIONS';
-}
-
-/** True for values like 1/true/yes; false for unset, empty, 0, false, no, off. */
-export function envFlag(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const v = value.trim().toLowerCase();
-  return v !== '' && v !== '0' && v !== 'false' && v !== 'no' && v !== 'off';
 }
 
 const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStart, envFlag, preloadOnCommandLine } from '../../src/agent/process-rule';
+import { decideStart, preloadOnCommandLine } from '../../src/agent/process-rule';
 
 const script = (path: string | undefined) => () => path;
 const base = { isMainThread: true, env: {}, execArgv: [] as string[], entryScript: script('/srv/app/server.js') };
@@ -42,12 +42,5 @@ describe('decideStart', () => {
 
   it('starts for node -e and the REPL (no entry script) under NODE_OPTIONS', () => {
     expect(decideStart({ ...base, entryScript: script(undefined) }).start).toBe(true);
-  });
-});
-
-describe('envFlag', () => {
-  it('reads the usual truthy and falsy spellings', () => {
-    for (const v of ['1', 'true', 'yes', 'on', 'TRUE']) expect(envFlag(v)).toBe(true);
-    for (const v of [undefined, '', '0', 'false', 'no', 'off']) expect(envFlag(v)).toBe(false);
   });
 });
