@@ -41,6 +41,23 @@ function entryScript(): string | undefined {
   }
 }
 
+let ownFiles: string[] | undefined;
+
+/** Real paths of this package's preload entries: register.js at the root and dist/register.js beside this file's folder. */
+function ownRegisterFiles(): string[] {
+  if (!ownFiles) {
+    ownFiles = [];
+    for (const file of [join(__dirname, '..', '..', 'register.js'), join(__dirname, '..', 'register.js')]) {
+      try {
+        ownFiles.push(realpathSync(file));
+      } catch {
+        // Not there (e.g. running from src/ under a TS loader): nothing to match.
+      }
+    }
+  }
+  return ownFiles;
+}
+
 /** Preload entry: decide, then start the agent with configured servers. Never throws to the host. */
 export function startFromPreload(): void {
   const agent = slot();
@@ -49,7 +66,8 @@ export function startFromPreload(): void {
   if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
   const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) return; // workers never start servers
-  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript });
+  const ownPreload = { files: ownRegisterFiles, cwd: process.cwd(), realpath: realpathSync };
+  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript, ownPreload });
   debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
   if (!decision.start) return;
   const marker = process.env[AGENT_PID_VAR];
