@@ -75,9 +75,10 @@ export function startFromPreload(): void {
   process.env[AGENT_PID_VAR] = String(process.pid);
   const strict = envFlag(process.env.NREPL_STRICT);
   const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-  const { configMayHoldProcess } = require('./hold-hint') as typeof import('./hold-hint');
-  const holdUntilReady = configMayHoldProcess(process.env, process.cwd());
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, holdUntilReady);
+  const { holdReason, HOLD_LIMIT_MS } = require('./hold-hint') as typeof import('./hold-hint');
+  const hold = holdReason(process.env, process.cwd());
+  debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 
@@ -100,7 +101,7 @@ function newEvalFlag(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(12));
 }
 
-function launch(boot: WorkerBoot, holdUntilReady = false): Host {
+function launch(boot: WorkerBoot, holdMs = 0): Host {
   const env = { ...process.env };
   // Our preload must not load again inside our own worker.
   delete env.NODE_OPTIONS;
@@ -114,7 +115,7 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
     stdout: false,
     stderr: false,
   });
-  const host = new Host(worker, boot.evalFlag, holdUntilReady);
+  const host = new Host(worker, boot.evalFlag, holdMs);
   slot().host = host;
   return host;
 }
