@@ -6,6 +6,7 @@
  * (which eval output capture patches). Nothing here ever goes to stdout.
  */
 import { writeSync } from 'node:fs';
+import { envFlag } from './env-flag';
 
 /** Writes one line to stderr, prefixed `nrepl-ts: ` unless it already carries the prefix or is a protocol line. */
 export function say(line: string, { raw = false }: { raw?: boolean } = {}): void {
@@ -17,10 +18,9 @@ export function say(line: string, { raw = false }: { raw?: boolean } = {}): void
   }
 }
 
-/** True when NREPL_DEBUG is set to something other than 0/false/empty. */
+/** True when NREPL_DEBUG is on (see env-flag.ts: unset, empty, 0, false, no and off mean off). */
 export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.NREPL_DEBUG;
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  return envFlag(env.NREPL_DEBUG);
 }
 
 /** Writes a `nrepl-ts[debug]:` line when NREPL_DEBUG is on. */

@@ -12,7 +12,8 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { debug, say } from '../log';
-import { decideStart, envFlag } from './process-rule';
+import { envFlag } from '../env-flag';
+import { decideStart } from './process-rule';
 import type { WorkerBoot } from './channel';
 import type { Host } from './host';
 
@@ -40,6 +41,23 @@ function entryScript(): string | undefined {
   }
 }
 
+let ownFiles: string[] | undefined;
+
+/** Real paths of this package's preload entries: register.js at the root and dist/register.js beside this file's folder. */
+function ownRegisterFiles(): string[] {
+  if (!ownFiles) {
+    ownFiles = [];
+    for (const file of [join(__dirname, '..', '..', 'register.js'), join(__dirname, '..', 'register.js')]) {
+      try {
+        ownFiles.push(realpathSync(file));
+      } catch {
+        // Not there (e.g. running from src/ under a TS loader): nothing to match.
+      }
+    }
+  }
+  return ownFiles;
+}
+
 /** Preload entry: decide, then start the agent with configured servers. Never throws to the host. */
 export function startFromPreload(): void {
   const agent = slot();
@@ -48,7 +66,8 @@ export function startFromPreload(): void {
   if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
   const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) return; // workers never start servers
-  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript });
+  const ownPreload = { files: ownRegisterFiles, cwd: process.cwd(), realpath: realpathSync };
+  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript, ownPreload });
   debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
   if (!decision.start) return;
   const marker = process.env[AGENT_PID_VAR];
@@ -56,9 +75,10 @@ export function startFromPreload(): void {
   process.env[AGENT_PID_VAR] = String(process.pid);
   const strict = envFlag(process.env.NREPL_STRICT);
   const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-  const { configMayHoldProcess } = require('./hold-hint') as typeof import('./hold-hint');
-  const holdUntilReady = configMayHoldProcess(process.env, process.cwd());
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, holdUntilReady);
+  const { holdReason, HOLD_LIMIT_MS } = require('./hold-hint') as typeof import('./hold-hint');
+  const hold = holdReason(process.env, process.cwd());
+  debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 
@@ -81,7 +101,7 @@ function newEvalFlag(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(12));
 }
 
-function launch(boot: WorkerBoot, holdUntilReady = false): Host {
+function launch(boot: WorkerBoot, holdMs = 0): Host {
   const env = { ...process.env };
   // Our preload must not load again inside our own worker.
   delete env.NODE_OPTIONS;
@@ -95,7 +115,7 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
     stdout: false,
     stderr: false,
   });
-  const host = new Host(worker, boot.evalFlag, holdUntilReady);
+  const host = new Host(worker, boot.evalFlag, holdMs);
   slot().host = host;
   return host;
 }

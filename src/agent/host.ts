@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { oneLine, ErrorCodes, NreplTsError } from '../errors';
-import { say } from '../log';
+import { debug, say } from '../log';
 import type { CleanupFile, ServerInfo, ToHost, ToWorker } from './channel';
 import { removeCleanupFile } from '../server/port-file';
 import { installExitCleanup } from './exit-cleanup';
@@ -29,15 +29,28 @@ export class Host {
 
   private keepalive = 0;
 
+  private holdUntilReady: boolean;
+
   /**
-   * @param holdUntilReady keep the process alive until the worker has read the
-   *   config and started its servers (set when the config may ask for it).
+   * @param holdMs keep the process alive until the worker has read the config
+   *   and started its servers, but for at most this many ms (hold-hint.ts:
+   *   set when the config may ask for it); 0 holds nothing.
    */
   constructor(
     private readonly worker: Worker,
     private readonly evalFlag: Int32Array,
-    private holdUntilReady = false,
+    holdMs = 0,
   ) {
+    this.holdUntilReady = holdMs > 0;
+    if (this.holdUntilReady) {
+      // Unref'd: the timer only ends the hold, it never keeps the process alive itself.
+      setTimeout(() => {
+        if (!this.holdUntilReady) return;
+        this.holdUntilReady = false;
+        debug(`the config is still loading after ${holdMs} ms: the process is no longer held for it (the agent keeps loading)`);
+        this.applyKeepalive();
+      }, holdMs).unref();
+    }
     worker.on('message', (message: ToHost) => {
       try {
         this.receive(message);
@@ -48,7 +61,7 @@ export class Host {
     worker.on('error', (err) => say(`${ErrorCodes.INTERNAL}: agent worker failed: ${oneLine(err)}`));
     worker.on('exit', () => this.removeFiles());
     // After on('message'), which refs the port again: the agent never keeps the host alive by itself.
-    if (!holdUntilReady) worker.unref();
+    if (!this.holdUntilReady) worker.unref();
   }
 
   /** Posts a message to the worker. */

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { APPS, cleanEnv, ROOT, spawnWithAgent, type Child } from '../helpers/agent';
+import { killTree, OWN_GROUP } from '../helpers/processes';
 
 export const CLI = join(ROOT, 'dist/cli/main.js');
 const REPORT_EXIT = join(APPS, 'cli-report-exit.cjs');
@@ -32,18 +33,19 @@ export interface CliResult {
 /** Runs `node dist/cli/main.js ...args` to completion (killed after `timeoutMs`). */
 export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], ...OWN_GROUP });
     let stdout = '';
     let stderr = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
+      killTree(proc);
       reject(new Error(`nrepl-ts ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 15_000} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, opts.timeoutMs ?? 15_000);
     proc.on('error', reject);
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
+      killTree(proc); // whatever the command started must not outlive it
       resolve({ code, signal, stdout, stderr });
     });
     proc.stdin.end(opts.input ?? '');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/agent';
 import { clojureAvailable, clojureClasspath, requireClojure } from '../helpers/clojure';
+import { killTree, OWN_GROUP } from '../helpers/processes';
 import { runCli, Tmux } from './helpers';
 
 let server: ChildProcess | undefined;
@@ -23,6 +24,7 @@ beforeAll(async () => {
       cwd: work,
       env: { ...process.env, LC_ALL: 'C.UTF-8', NREPL_CONFIG_DIR: join(work, 'no-config') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...OWN_GROUP,
     });
     server = proc;
     let out = '';
@@ -40,7 +42,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(() => {
-  server?.kill('SIGKILL');
+  if (server) killTree(server);
 });
 
 describe('nrepl-ts against the reference nREPL server (Clojure)', () => {

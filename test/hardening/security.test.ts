@@ -17,6 +17,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPS, spawnWithAgent, tempDir } from '../helpers/agent';
+import { killTree, OWN_GROUP } from '../helpers/processes';
 import { alive, makeCerts, open, openRaw, openTls, sleep, startHost, type Certs, frame } from './helpers';
 
 let certs: Certs;
@@ -44,6 +45,7 @@ function sClient(port: number, args: string[], input: string, until: string, ms 
   return new Promise((resolve) => {
     const proc = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', certs.ca, '-verify_return_error', '-verify_hostname', 'localhost', '-ign_eof', ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...OWN_GROUP,
     });
     let stdout = '';
     let stderr = '';
@@ -52,7 +54,7 @@ function sClient(port: number, args: string[], input: string, until: string, ms 
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      killTree(proc);
       resolve({ stdout, stderr, exit });
     };
     const timer = setTimeout(() => finish(null), ms);

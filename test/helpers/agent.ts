@@ -1,12 +1,14 @@
 /**
  * Spawns real node processes with the nrepl-ts preload and watches their
- * output. Every child is killed after each test (see `cleanupChildren`).
+ * output. Every child runs in its own process group and is killed with
+ * everything it started after each test (see `cleanupChildren`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
+import { killTree, OWN_GROUP, TEST_RUN_VAR } from './processes';
 
 /** Repository root and the register entry, as a path (works from any cwd). */
 export const ROOT = resolve(__dirname, '../..');
@@ -41,20 +43,27 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-/** Kills every child spawned by the current test. Registered automatically. */
+/**
+ * Kills every child spawned by the current test, with its whole process group:
+ * also children that exited by themselves, whose descendants (npm's `sh -c`
+ * and its node, a forked worker) would otherwise outlive the suite. Registered
+ * automatically.
+ */
 export function cleanupChildren(): void {
-  for (const proc of children) {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-  }
+  for (const proc of children) killTree(proc);
   children.clear();
 }
 afterEach(cleanupChildren);
 
-/** An environment without any NREPL_* or NODE_OPTIONS inherited from the test runner. */
+/**
+ * An environment without any NREPL_* or NODE_OPTIONS inherited from the test
+ * runner, but with the run's marker (test/global-setup.ts finds leftovers by it).
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('NREPL_') || k === 'NODE_OPTIONS' || k.startsWith('VITEST')) continue;
+    if (v === undefined || k === 'NODE_OPTIONS' || k.startsWith('VITEST')) continue;
+    if (k.startsWith('NREPL_') && k !== TEST_RUN_VAR) continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {
@@ -81,7 +90,7 @@ export function spawnWithAgent(opts: SpawnOptions = {}): Child {
   nodeArgs.push(...(opts.nodeArgs ?? []));
   const app = opts.app ?? join(APPS, 'long-running.cjs');
   const argv = [...nodeArgs, app, ...(opts.args ?? [])];
-  const proc = spawn(opts.command ?? process.execPath, argv, { cwd: opts.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(opts.command ?? process.execPath, argv, { cwd: opts.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'], ...OWN_GROUP });
   children.add(proc);
   let out = '';
   let err = '';

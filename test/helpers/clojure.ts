@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { killTree, OWN_GROUP } from './processes';
 
 export const ROOT = resolve(__dirname, '../..');
 export const INTEROP_DIR = join(ROOT, 'test/interop');
@@ -129,6 +130,7 @@ export function runClojure(script: string, args: string[], opts: RunClojureOptio
       // locale: under POSIX, remote-prepl would turn "é" into "?".
       env: { ...process.env, LC_ALL: 'C.UTF-8', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...OWN_GROUP,
     });
     let stdout = '';
     let stderr = '';
@@ -139,7 +141,7 @@ export function runClojure(script: string, args: string[], opts: RunClojureOptio
     child.stdin.end(opts.input ?? '');
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killTree(child);
     }, opts.timeoutMs ?? 60_000);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -147,6 +149,7 @@ export function runClojure(script: string, args: string[], opts: RunClojureOptio
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      killTree(child); // a script's background processes must not outlive it
       resolvePromise({ code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started, command });
     });
   });

@@ -1,7 +1,8 @@
 // server-daemon / client-daemon: the agent never keeps the host alive unless asked to.
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPS, spawnWithAgent, waitForServerPort } from '../helpers/agent';
+import { APPS, spawnWithAgent, tempDir, waitForServerPort } from '../helpers/agent';
 import { connectText } from '../helpers/text-client';
 
 const app = join(APPS, 'short-work.cjs');
@@ -47,5 +48,28 @@ describe('daemon semantics', () => {
     c.end();
     const { code } = await child.exited;
     expect(code).toBe(0);
+  });
+
+  it('the word daemon elsewhere in package.json does not hold the process', async () => {
+    const cwd = tempDir();
+    const pkg = { name: 'daemon-tools', description: 'runs a daemon', scripts: { daemon: 'node daemon.js --server-daemon false' } };
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify(pkg));
+    const child = spawnWithAgent({ app, cwd, env: { WORK_MS: '50', NREPL_DEBUG: '1' } });
+    const { code } = await child.exited;
+    expect(code).toBe(0);
+    expect(child.stderr()).toContain('no daemon option set to false in the config sources: the process is not held');
+  });
+
+  it('a config that never finishes loading holds the process for a bounded time only, then the app exits', async () => {
+    const cwd = tempDir();
+    // Asks for server-daemon false, then never returns: the worker is stuck loading it.
+    writeFileSync(join(cwd, 'nrepl.config.js'), 'for (;;) {}\nmodule.exports = { servers: { repl: { port: 0, accept: "nrepl-ts/repl", serverDaemon: false } } };\n');
+    const child = spawnWithAgent({ app, cwd, env: { WORK_MS: '50', NREPL_DEBUG: '1' } });
+    const { code } = await child.exited;
+    expect(code).toBe(0);
+    expect(child.stdout()).toContain('app finished');
+    expect(child.stderr()).toMatch(/nrepl\.config\.js sets a daemon option to false: holding the process up to \d+ ms/);
+    expect(child.stderr()).toMatch(/the config is still loading after \d+ ms: the process is no longer held/);
+    expect(child.stderr()).not.toContain('listening');
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { APPS, REGISTER, spawnWithAgent, tempDir, waitForNreplPort } from '../helpers/agent';
 import { connectText } from '../helpers/text-client';
 
@@ -62,6 +62,39 @@ describe('processes', () => {
     await child.waitFor(/not starting \(entry script .*npm-cli\.js matches NREPL_SKIP_PATTERN/);
     expect(child.stderr().match(/nREPL server started/g)).toHaveLength(1);
     expect(port).toBeGreaterThan(0);
+  });
+
+  /** A project with a fake `ts-node/register` preload and a tool whose entry script is inside node_modules. */
+  function projectWithOtherRegister(): { dir: string; tool: string } {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'node_modules/ts-node'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules/ts-node/package.json'), JSON.stringify({ name: 'ts-node', version: '0.0.0', main: 'index.js' }));
+    writeFileSync(join(dir, 'node_modules/ts-node/register.js'), 'globalThis.fakeTsNode = true;\n');
+    mkdirSync(join(dir, 'node_modules/tool'));
+    const tool = join(dir, 'node_modules/tool/cli.js');
+    writeFileSync(tool, "setInterval(() => {}, 1000);\nprocess.stdout.write('tool ready ' + globalThis.fakeTsNode + '\\n');\n");
+    return { dir, tool };
+  }
+
+  it('another preload named register.js (-r ts-node/register) does not count as the agent on the command line', async () => {
+    const { dir, tool } = projectWithOtherRegister();
+    const child = spawnWithAgent({
+      via: 'none',
+      cwd: dir,
+      nodeArgs: ['-r', 'ts-node/register'],
+      app: tool,
+      env: { NODE_OPTIONS: `--require ${REGISTER}`, NREPL_DEBUG: '1' },
+    });
+    await child.waitFor(/tool ready true/, { from: 'stdout' });
+    const [decision] = await child.waitFor(/pid \d+: (not )?starting \(.*\)/);
+    expect(decision).toMatch(/not starting \(entry script .*cli\.js matches NREPL_SKIP_PATTERN \S+; preload via NODE_OPTIONS\)/);
+  });
+
+  it('our register.js given on the command line by a relative path counts, whatever the entry script', async () => {
+    const { dir, tool } = projectWithOtherRegister();
+    const child = spawnWithAgent({ via: 'none', cwd: dir, nodeArgs: ['--require', `./${relative(dir, REGISTER)}`], app: tool, env: { NREPL_DEBUG: '1' } });
+    await child.waitFor(/starting \(preload given on the command line; preload via command-line\)/);
+    await waitForNreplPort(child);
   });
 
   it('NREPL_SKIP_PATTERN overrides the rule', async () => {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, spawnWithAgent, waitForServerPort } from '../helpers/agent';
+import { killTree, OWN_GROUP } from '../helpers/processes';
 
 /** Pipes `input` into `nc -N 127.0.0.1 port` and resolves with everything it printed. */
 function nc(port: number, input: string): Promise<string> {
@@ -11,10 +12,10 @@ function nc(port: number, input: string): Promise<string> {
   }
   return new Promise((resolve, reject) => {
     // -N: shut the socket down at end of input, so .exit / EOF end the session like a person would.
-    const child = spawn('nc', ['-N', '127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('nc', ['-N', '127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'pipe'], ...OWN_GROUP });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => killTree(child), 10_000);
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(timer);

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clojureAvailable, clojureClasspath, INTEROP_DIR, parseJsonLines, requireClojure, runClojure } from '../helpers/clojure';
+import { killTree, OWN_GROUP } from '../helpers/processes';
 
 const servers: ChildProcess[] = [];
 let work = '';
@@ -24,6 +25,7 @@ function startJvm(args: string[], pattern: RegExp): Promise<string> {
       cwd: work, // the nREPL server writes .nrepl-port into its cwd
       env: { ...process.env, LC_ALL: 'C.UTF-8', NREPL_CONFIG_DIR: join(work, 'no-config') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...OWN_GROUP,
     });
     servers.push(proc);
     let out = '';
@@ -69,7 +71,7 @@ describe('interop drivers against Debian reference servers', () => {
   }, 90_000);
 
   afterAll(() => {
-    for (const s of servers) s.kill('SIGKILL');
+    for (const s of servers) killTree(s);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
