@@ -33,12 +33,12 @@ export function currentContext(): EvalContext | undefined {
   return route && route.session ? (route as EvalContext) : undefined;
 }
 
-let tapInstalled = false;
+let globalsInstalled = false;
 
-/** Defines the global `tap` once, unless the host has one (see the module header). */
-export function installTap(): void {
-  if (tapInstalled) return;
-  tapInstalled = true;
+/** Defines the one global, `tap`, once, unless the host has one (see the module header). */
+export function installEvalGlobals(): void {
+  if (globalsInstalled) return;
+  globalsInstalled = true;
   // tap(value) → :tap to every prepl client (tap.ts); a plain function, also usable from app code via the export.
   if (!('tap' in globalThis)) Object.defineProperty(globalThis, 'tap', { value: tap, writable: true, configurable: true, enumerable: false });
 }

@@ -21,7 +21,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
-import { installErrorGuard, installTap, rememberScript, type EvalContext } from './context';
+import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from './print';
 import type { HostSession } from './sessions';
@@ -196,7 +196,7 @@ function leaveSynchronousPart(flag: Int32Array, call: number): void {
 
 /** Runs one request. Never throws; everything goes through `emitter`. */
 export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEmitter, flag: Int32Array, isDead: () => boolean): void {
-  installTap();
+  installEvalGlobals();
   installErrorGuard();
   const { filename, base } = scriptPath(req);
   const context: EvalContext = {
