@@ -6,6 +6,7 @@
 // to the host's stdout once the client is gone.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as net from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort, type Child } from '../helpers/agent';
 import { connect, type NreplClient } from '../../src/nrepl/client';
@@ -25,10 +26,11 @@ afterEach(async () => {
   clients.clear();
 });
 
-async function startApp(args: string[]): Promise<{ child: Child; nrepl: number; prepl: number }> {
-  const child = spawnWithAgent({ app: APP, args, cwd: tempDir('nrepl-globals-'), env: SERVERS });
+async function startApp(args: string[]): Promise<{ child: Child; cwd: string; nrepl: number; prepl: number }> {
+  const cwd = tempDir('nrepl-globals-');
+  const child = spawnWithAgent({ app: APP, args, cwd, env: SERVERS });
   await child.waitFor(/app ready/, { from: 'stdout' });
-  return { child, nrepl: await waitForNreplPort(child), prepl: await waitForServerPort(child, 'p') };
+  return { child, cwd, nrepl: await waitForNreplPort(child), prepl: await waitForServerPort(child, 'p') };
 }
 
 /** The app's global names without the agent. */
@@ -164,20 +166,37 @@ describe.each(PROTOCOLS)('through %s', (_name, open) => {
   it("output of a reporter an eval started goes to the host's stdout once the client is gone", async () => {
     const host = await startApp([]);
     const c = await open(host);
-    expect(await c.evaluate('startReporter()')).toBe("'started'");
+    // Every 10 ms: lines are also in flight to the worker when the client leaves.
+    expect(await c.evaluate('startReporter(10)')).toBe("'started'");
     await waitUntil(() => /report 3\n/.test(c.out()), 'the client receives the reporter lines while connected');
     expect(host.child.stdout()).not.toMatch(/report/);
     c.close();
     const seen = numbers(c.out());
     const last = Math.max(...seen);
-    await host.child.waitFor(new RegExp(`report ${last + 5}\n`), { from: 'stdout' });
+    await host.child.waitFor(new RegExp(`report ${last + 20}\n`), { from: 'stdout' });
     const onHost = numbers(host.child.stdout());
     // Every line reached one of them: none lost in the hand-over.
     const all = new Set([...seen, ...onHost]);
     const max = Math.max(...all);
     expect([...Array(max).keys()].map((i) => i + 1).filter((n) => !all.has(n)), 'report lines nobody received').toEqual([]);
   });
+
+  it("output written while the client leaves reaches the host's stdout, not the void", async () => {
+    const host = await startApp([]);
+    const c = await open(host);
+    const flag = join(host.cwd, 'client-gone');
+    // The main thread is busy (as a host under load is) while the client leaves, so the worker
+    // knows the connection is gone before the main thread does; the line is written in between.
+    const code = `setTimeout(() => { const fs = require('node:fs'), end = Date.now() + 10000; while (!fs.existsSync(${JSON.stringify(flag)}) && Date.now() < end); console.log('written as the client left') }, 0); 'armed'`;
+    expect(await c.evaluate(code)).toBe("'armed'");
+    c.close();
+    await sleep(300);
+    writeFileSync(flag, '');
+    await host.child.waitFor(/written as the client left\n/, { from: 'stdout' });
+  });
 });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function numbers(text: string): number[] {
   return [...text.matchAll(/report (\d+)\n/g)].map((m) => Number(m[1]));
