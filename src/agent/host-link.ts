@@ -6,6 +6,8 @@
  * Events that arrive after a call is final or forgotten — output from timers
  * an eval started, after its `done` — carry the connection they belong to
  * (`conn`) and go to that connection's handler, if it is still connected.
+ * Output for a connection that is gone (it was in flight when the client
+ * left) goes back to the main thread for the host's own streams.
  */
 import type { ToHost, ToWorker } from './channel';
 
@@ -79,7 +81,12 @@ export class HostLink {
     if (!listener) {
       for (const event of events) {
         const conn = event.conn;
-        if (typeof conn === 'number') this.connections.get(conn)?.(event);
+        if (typeof conn !== 'number') continue;
+        const handler = this.connections.get(conn);
+        if (handler) handler(event);
+        else if (typeof event.out === 'string' || typeof event.err === 'string') {
+          this.notify('unclaimed-output', { out: event.out, err: event.err });
+        }
       }
       return;
     }

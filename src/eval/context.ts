@@ -2,12 +2,10 @@
  * What evaluated code can reach besides the host's globals, and the guard
  * that keeps its errors away from the host.
  *
- * - Session globals, defined once on globalThis as getters that read the
- *   running evaluation's context (AsyncLocalStorage), so they are per session
- *   and undefined outside evaluations: $1 $2 $3 (last values), $e (last
- *   error), $readLine() and $stdin (the session's input), and `require`
- *   (resolving against the eval's `ns`) when the host has no global require;
- *   and `tap(value)` (tap.ts). Names the host already defines are left alone.
+ * - `tap(value)` (tap.ts), the one global the agent defines, and only when
+ *   the host has no `tap`. Everything else the REPL offers (`_`, `$1`,
+ *   `require`, `fs`...) is visible to the evaluated code only (scope.ts):
+ *   the agent never creates, replaces or deletes another global.
  * - The error guard: an exception thrown, or a promise rejection left
  *   unhandled, by code an evaluation started (a timer, a callback, a promise
  *   chain) is reported to that evaluation's client instead of ending the
@@ -37,25 +35,10 @@ export function currentContext(): EvalContext | undefined {
 
 let globalsInstalled = false;
 
-/** Defines the session globals once (see the module header). */
+/** Defines the one global, `tap`, once, unless the host has one (see the module header). */
 export function installEvalGlobals(): void {
   if (globalsInstalled) return;
   globalsInstalled = true;
-  const define = (name: string, get: () => unknown) => {
-    if (name in globalThis) return;
-    Object.defineProperty(globalThis, name, { get, configurable: true, enumerable: false });
-  };
-  define('$1', () => currentContext()?.session.history[0]);
-  define('$2', () => currentContext()?.session.history[1]);
-  define('$3', () => currentContext()?.session.history[2]);
-  define('$e', () => currentContext()?.session.lastError);
-  define('$stdin', () => currentContext()?.session.input.stream());
-  define('$readLine', () => {
-    const ctx = currentContext();
-    if (!ctx) return undefined;
-    return () => ctx.session.input.readLine(() => ctx.emitter.event({ needInput: true }));
-  });
-  define('require', () => currentContext()?.require);
   // tap(value) → :tap to every prepl client (tap.ts); a plain function, also usable from app code via the export.
   if (!('tap' in globalThis)) Object.defineProperty(globalThis, 'tap', { value: tap, writable: true, configurable: true, enumerable: false });
 }

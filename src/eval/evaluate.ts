@@ -1,9 +1,15 @@
 /**
  * Evaluates one prepared eval/load-file request on the host's main thread:
- * runs the code with vm.runInThisContext in the global context, inside the
- * evaluation's context (output routing, session globals), awaits it when it
- * used top-level await, prints the value, and reports through the call's
- * emitter: {value, ns} or {err} + {error: {ex, rootEx}}, then final.
+ * runs the code with vm in the global context, inside the evaluation's
+ * context (output routing), with the REPL conveniences in scope (scope.ts),
+ * awaits it when it used top-level await, prints the value, and reports
+ * through the call's emitter: {value, ns} or {err} + {error: {ex, rootEx}},
+ * then final.
+ *
+ * Output of the evaluated code — also later, from timers and callbacks it
+ * started — goes to the client while its connection is open; once the
+ * connection is gone it goes to the host's own stdout/stderr (capture.ts
+ * reads `active`), so no byte is lost.
  *
  * The synchronous part runs under the shared eval flag (nrepl/interrupt.ts):
  * the flag holds the call number while it runs; if the worker has claimed it
@@ -12,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
 import { spendLoaderWarning } from './loader-warning';
@@ -20,6 +26,7 @@ import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext
 import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from './print';
 import type { HostSession } from './sessions';
+import { planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
 
 /** An eval request as the worker sends it. */
 export interface EvalRequest {
@@ -30,6 +37,8 @@ export interface EvalRequest {
   session: string;
   code: string;
   async: boolean;
+  /** Names the code declares at top level (transform.ts): never bound by the scope. */
+  declared?: string[];
   file?: string;
   line?: number;
   column?: number;
@@ -66,6 +75,90 @@ function requireFor(base: string): NodeJS.Require {
   return fn;
 }
 
+/** The module evaluated code sees as `module` (`exports` is its exports), one per pretend file, kept like node -i's. */
+interface PretendModule {
+  id: string;
+  filename: string;
+  path: string;
+  exports: unknown;
+  paths: string[];
+  loaded: boolean;
+  children: unknown[];
+  require: NodeJS.Require;
+}
+const modules = new Map<string, PretendModule>();
+
+function moduleFor(base: string): PretendModule {
+  let mod = modules.get(base);
+  if (!mod) {
+    const require = requireFor(base);
+    mod = { id: '<repl>', filename: base, path: dirname(base), exports: {}, paths: require.resolve.paths('x') ?? [], loaded: false, children: [], require };
+    modules.set(base, mod);
+  }
+  return mod;
+}
+
+const OriginalSymbol = Symbol;
+const symbolFor = Symbol.for;
+
+/** The scope plan for this eval, or undefined when it needs none or cannot have one. */
+function planFor(req: EvalRequest): ScopePlan | undefined {
+  // The wrapper finds its scope through `Symbol.for`; an app that replaced Symbol gets no conveniences.
+  if (globalThis.Symbol !== OriginalSymbol || Symbol.for !== symbolFor || !Object.isExtensible(globalThis)) return undefined;
+  return planScope(req.code, Array.isArray(req.declared) ? req.declared : [], (name) => name in globalThis);
+}
+
+const vmOptions = (req: EvalRequest, filename: string, shift: number): vm.ScriptOptions => ({
+  filename,
+  lineOffset: req.line ? req.line - 1 : 0,
+  // The prefix sits on the user's first line: moving the offset back keeps the user's columns.
+  columnOffset: (req.column ? req.column - 1 : 0) - shift,
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+
+/**
+ * Compiles the code with its scope wrapper; if that fails, compiles it as it
+ * is, so a syntax error is reported exactly as without the wrapper, and code
+ * the wrapper would break still runs (without conveniences).
+ */
+function compile(req: EvalRequest, filename: string, plan: ScopePlan | undefined): { script: vm.Script; plan?: ScopePlan } {
+  if (plan) {
+    try {
+      return { script: new vm.Script(plan.prefix + req.code + plan.suffix, vmOptions(req, filename, plan.prefix.length)), plan };
+    } catch {
+      // Judged below on the user's code alone.
+    }
+  }
+  return { script: new vm.Script(req.code, vmOptions(req, filename, 0)) };
+}
+
+/** Runs the script; the scope is reachable from the wrapper during the synchronous part only. */
+function run(script: vm.Script, scope: ScopeObjects | undefined): unknown {
+  // No "file:line + caret" decoration in the stack: the client shows its own.
+  if (!scope) return script.runInThisContext({ displayErrors: false });
+  Object.defineProperty(globalThis, SCOPE_KEY, { value: scope, configurable: true, writable: true, enumerable: false });
+  try {
+    return script.runInThisContext({ displayErrors: false });
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[SCOPE_KEY];
+  }
+}
+
+/**
+ * V8 gives a block that ends in a function declaration the function as its
+ * completion value (the sloppy-mode copy to the global), where a script gives
+ * undefined: `function f() { return _ }` must still print undefined.
+ */
+function blockQuirk(req: EvalRequest, value: unknown): boolean {
+  return (
+    typeof value === 'function' &&
+    Array.isArray(req.declared) &&
+    req.declared.includes(value.name) &&
+    (globalThis as Record<string, unknown>)[value.name] === value &&
+    /\}\s*;?\s*$/.test(req.code)
+  );
+}
+
 /**
  * Cuts the agent's own frames (vm, capture, host calls) off the stack of an
  * error thrown by the evaluated code itself: the user's frames are what matter.
@@ -79,6 +172,18 @@ function trimStack(error: unknown): void {
   } catch {
     // A frozen error keeps its stack.
   }
+}
+
+function scopeSource(session: HostSession, emitter: CallEmitter, base: string) {
+  return {
+    lastValue: () => session.history[0],
+    lastValues: () => session.history,
+    lastError: () => session.lastError,
+    readLine: () => () => session.input.readLine(() => emitter.event({ needInput: true })),
+    stdin: () => session.input.stream(),
+    require: requireFor(base),
+    module: moduleFor(base),
+  };
 }
 
 /** Leaves the synchronous part; if the worker claimed it for termination, waits for the termination here. */
@@ -103,7 +208,10 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
     err: (text) => {
       if (!isDead()) emitter.output('err', text);
     },
-    active: true,
+    // Read on every write (capture.ts): once the client is gone, output goes to the host's streams.
+    get active() {
+      return !isDead();
+    },
     session,
     emitter,
     require: requireFor(base),
@@ -147,16 +255,12 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
     return;
   }
   try {
-    result = runWithRoute(context, () =>
-      vm.runInThisContext(req.code, {
-        filename,
-        lineOffset: req.line ? req.line - 1 : 0,
-        columnOffset: req.column ? req.column - 1 : 0,
-        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-        // No "file:line + caret" decoration in the stack: the client shows its own.
-        displayErrors: false,
-      }),
-    );
+    result = runWithRoute(context, () => {
+      const compiled = compile(req, filename, planFor(req));
+      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base));
+      const value = run(compiled.script, scope);
+      return compiled.plan && !req.async && blockQuirk(req, value) ? undefined : value;
+    });
   } catch (error) {
     leaveSynchronousPart(flag, req.call);
     trimStack(error);

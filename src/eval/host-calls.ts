@@ -3,6 +3,12 @@
  * evaluate, complete, look up, stdin, ping, forwarding the host's own
  * output, and bookkeeping (closed sessions and connections, prepl tap
  * listeners).
+ *
+ * Which output goes where: what evaluated code writes (also later, from
+ * timers it started) goes to its client while the client's connection is
+ * open; after `connection-closed`, and for output that was in flight when the
+ * client left (`unclaimed-output` from the worker), to the host's own
+ * stdout/stderr. The host's own output always goes to its streams.
  */
 import type { ToHost, ToWorker } from '../agent/channel';
 import { resetRoute } from './capture';
@@ -90,6 +96,12 @@ export class HostCalls {
           this.connections.delete(Number(message.conn));
         }
         stopForwarding(Number(message.conn));
+        break;
+      case 'unclaimed-output':
+        // Output of an eval whose client left while it was on its way: the host's streams get it,
+        // as they get everything written after the worker's connection-closed arrived.
+        if (typeof message.out === 'string') process.stdout.write(message.out);
+        if (typeof message.err === 'string') process.stderr.write(message.err);
         break;
       case 'tap-listeners':
         // prepl clients came or went: tap() prints and sends only while someone listens.
