@@ -10,11 +10,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort, type Child } from '../helpers/agent';
 import { connect, type NreplClient } from '../../src/nrepl/client';
+import { connectText } from '../helpers/text-client';
 
 const APP = join(APPS, 'globals-app.cjs');
 const SERVERS = {
   NREPL_SERVER_N: '{:port 0 :accept nrepl-ts/nrepl}',
   NREPL_SERVER_P: '{:port 0 :accept nrepl-ts/prepl :args [:json]}',
+  NREPL_SERVER_R: '{:port 0 :accept nrepl-ts/repl}',
 };
 
 const sockets = new Set<net.Socket>();
@@ -209,3 +211,25 @@ async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promis
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('the plain REPL (nrepl-ts/repl) leaves the app its globals too', () => {
+  it('typing 1+1 in an app that uses lodash as _ leaves its _ alone; elsewhere _ is the last value', async () => {
+    const own = await startApp(['own']);
+    const c = await connectText(await waitForServerPort(own.child, 'r'));
+    await c.until(/> $/);
+    c.send('1 + 1\n');
+    expect(await c.until(/> $/)).toMatch(/^2\n/);
+    c.send('[_.isLodash, _ === store.originals._, require === store.originals.require, module === store.originals.module]\n');
+    expect(await c.until(/> $/)).toMatch(/^\[ true, true, true, true \]\n/);
+    c.end();
+
+    const plain = await startApp([]);
+    const p = await connectText(await waitForServerPort(plain.child, 'r'));
+    await p.until(/> $/);
+    p.send('6 * 7\n');
+    await p.until(/> $/);
+    p.send("[_, typeof require('node:path').join, Object.hasOwn(globalThis, '_'), Object.hasOwn(globalThis, 'require')]\n");
+    expect(await p.until(/> $/)).toMatch(/^\[ 42, 'function', false, false \]\n/);
+    p.end();
+  });
+});
