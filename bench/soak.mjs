@@ -20,6 +20,12 @@
  *   printing) and destroys the socket mid-eval;
  * - churn: opens and drops hundreds of connections (idle, half a frame, one
  *   request then gone);
+ * - stalled readers: plain-REPL and prepl clients whose evals print far more
+ *   than output-buffer-bytes and that never read, then vanish;
+ * - a pipeliner: nREPL evals sent back to back without reading a reply;
+ * - a hanger: `while (true) {}` or an await that never settles, from the
+ *   plain REPL, the prepl or a session-less nREPL eval, then the client
+ *   vanishes (the host must be freed each time);
  * - an HTTP probe of the app every 100 ms, checking each answer;
  * - an RSS sampler of the host (/proc/<pid>/status).
  * Then it stops the load, lets the host settle and checks: the host never
@@ -37,7 +43,7 @@
  * check fails.
  *
  * `runSoak(options)` is exported for test/hardening/soak.test.ts (the short
- * CI version). For diagnosis: SOAK_ONLY=fuzz,work,killer,churn runs only
+ * CI version). For diagnosis: SOAK_ONLY=fuzz,work,killer,churn,stalled,pipeline,hang runs only
  * those parts; SOAK_KEEP=1 keeps the host's folder (and a core file, with
  * `ulimit -c unlimited`).
  */
@@ -218,6 +224,8 @@ export async function runSoak(options = {}) {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('NREPL_') || k === 'NODE_OPTIONS' || k.startsWith('VITEST')) delete env[k];
   env.NREPL_SERVER_NREPL = `{:port 0 :accept nrepl-ts/nrepl :max-message-bytes ${maxMessageBytes}}`;
+  env.NREPL_SERVER_REPL = `{:port 0 :accept nrepl-ts/repl :max-message-bytes ${maxMessageBytes} :output-buffer-bytes 65536}`;
+  env.NREPL_SERVER_PREPL = `{:port 0 :accept nrepl-ts/prepl :max-message-bytes ${maxMessageBytes} :output-buffer-bytes 65536}`;
   const host = spawn(node, ['--expose-gc', '--import', join(ROOT, 'register.js'), join(ROOT, 'fixtures/apps/soak-http.cjs')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let hostOut = '';
   let hostErr = '';
@@ -235,7 +243,7 @@ export async function runSoak(options = {}) {
   const s = {
     seed, framesSent: 0, fuzzDones: 0, fuzzBatchesShort: 0, badStreams: 0, closedByServer: 0,
     evals: 0, wellFormed: 0, dones: 0, lateDones: 0, wrongValues: 0, missingDone: 0,
-    killed: 0, churned: 0, httpChecks: 0, httpFailures: 0, httpMaxMs: 0,
+    killed: 0, churned: 0, stalled: 0, pipelined: 0, hung: 0, httpChecks: 0, httpFailures: 0, httpMaxMs: 0,
     rss: { startMb: 0, peakMb: 0, endMb: 0 }, durationS: 0,
   };
   const rss = () => {
@@ -253,7 +261,9 @@ export async function runSoak(options = {}) {
       const check = () => {
         const n = /nREPL server started on port (\d+)/.exec(hostErr);
         const h = /http listening on (\d+)/.exec(hostOut);
-        if (n && h) { clearTimeout(t); resolvePorts({ nrepl: Number(n[1]), http: Number(h[1]) }); }
+        const rp = /server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:(\d+)/.exec(hostErr);
+        const pp = /server prepl \(nrepl-ts\/prepl\) listening on 127\.0\.0\.1:(\d+)/.exec(hostErr);
+        if (n && h && rp && pp) { clearTimeout(t); resolvePorts({ nrepl: Number(n[1]), http: Number(h[1]), repl: Number(rp[1]), prepl: Number(pp[1]) }); }
         else if (hostExit) { clearTimeout(t); reject(new Error(`host exited at start: ${JSON.stringify(hostExit)} ${hostErr}`)); }
       };
       host.stdout.on('data', check);
@@ -440,13 +450,75 @@ export async function runSoak(options = {}) {
       }
     };
 
+    // -- stalled readers: text clients whose evals print far past their output buffer, never read, then vanish
+    const stalledReader = async () => {
+      const r = rng(seed * 53 + 3);
+      while (running()) {
+        const port = r.chance(0.5) ? ports.repl : ports.prepl;
+        const socket = netConnect({ host: '127.0.0.1', port });
+        socket.on('error', () => {});
+        await new Promise((done) => { socket.once('connect', done); socket.once('close', done); });
+        socket.pause();
+        socket.write(`for (let i = 0; i < 2000; i++) console.log('${'s'.repeat(500)}'); 'printed'\n`);
+        await sleep(100 + r.int(400));
+        socket.destroy();
+        s.stalled++;
+      }
+    };
+
+    // -- pipeliner: evals back to back, no reply read, then gone
+    const pipeliner = async () => {
+      const r = rng(seed * 59 + 7);
+      while (running()) {
+        let conn;
+        try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`pipeliner could not connect: ${err.message}`); await sleep(100); continue; }
+        conn.socket.pause();
+        const count = 200 + r.int(800);
+        const parts = [];
+        for (let i = 0; i < count; i++) parts.push(encode({ op: 'eval', id: `pipe${i}`, code: `${i} + 1` }));
+        conn.socket.write(Buffer.concat(parts));
+        s.pipelined += count;
+        await sleep(50 + r.int(200));
+        conn.socket.destroy();
+      }
+    };
+
+    // -- hanger: an eval that would hold the host for good, then its client vanishes
+    const hanger = async () => {
+      const r = rng(seed * 61 + 11);
+      while (running()) {
+        const what = r.int(3);
+        const code = r.chance(0.5) ? 'while (true) {}' : 'await new Promise(() => {})';
+        let socket;
+        if (what === 0) {
+          const conn = await rawConnection(ports.nrepl).catch(() => undefined);
+          if (!conn) { await sleep(100); continue; }
+          socket = conn.socket;
+          socket.write(encode({ op: 'eval', id: 'hang', code }));
+        } else {
+          socket = netConnect({ host: '127.0.0.1', port: what === 1 ? ports.repl : ports.prepl });
+          socket.on('error', () => {});
+          await new Promise((done) => { socket.once('connect', done); socket.once('close', done); });
+          socket.write(`${code}\n`);
+        }
+        await sleep(30 + r.int(120));
+        socket.destroy();
+        s.hung++;
+        // The host is freed within a moment of the client's departure; the probe checks it answers.
+        await sleep(300 + r.int(300));
+      }
+    };
+
     const progress = setInterval(() => log(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${s.framesSent} frames, ${s.evals} evals, ${s.churned} churned, ${s.killed} killed, RSS ${rss().toFixed(0)} MB`), 10_000);
-    const only = new Set((process.env.SOAK_ONLY ?? 'fuzz,work,killer,churn').split(','));
+    const only = new Set((process.env.SOAK_ONLY ?? 'fuzz,work,killer,churn,stalled,pipeline,hang').split(','));
     await Promise.all([
       ...(only.has('fuzz') ? Array.from({ length: fuzzers }, (_, k) => fuzz(k)) : []),
       ...(only.has('work') ? clients.map((c, k) => work(c, k)) : []),
       ...(only.has('killer') ? [killer()] : []),
       ...(only.has('churn') ? Array.from({ length: churnConcurrency }, (_, k) => churn(k)) : []),
+      ...(only.has('stalled') ? [stalledReader()] : []),
+      ...(only.has('pipeline') ? [pipeliner()] : []),
+      ...(only.has('hang') ? [hanger()] : []),
     ]);
     clearInterval(progress);
     s.durationS = Math.round((Date.now() - t0) / 100) / 10;

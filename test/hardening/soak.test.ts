@@ -1,7 +1,8 @@
 // The short CI version of bench/soak.mjs (run the full one with
 // `node bench/soak.mjs`): for 30 s, fuzzed frames from several connections,
-// well-formed evals, clients killed mid-eval and hundreds of connections
-// opened and dropped, against the HTTP fixture with the agent. It passes
+// well-formed evals, clients killed mid-eval, hundreds of connections
+// opened and dropped, plain-REPL and prepl clients that never read,
+// pipelining without reading and hung evals whose clients vanish, against the HTTP fixture with the agent. It passes
 // when the host never exited, answered every HTTP check correctly, gave
 // every well-formed request exactly one done, logged no internal error, and
 // its RSS stayed within 400 MB of its start and stopped growing during the
@@ -18,15 +19,18 @@ interface Summary {
   dones: number;
   killed: number;
   churned: number;
+  stalled: number;
+  pipelined: number;
+  hung: number;
   httpChecks: number;
   hostAlive: boolean;
   rss: { startMb: number; peakMb: number; endMb: number };
 }
 
 describe('soak (short)', () => {
-  it('the host and its HTTP endpoint survive 30 s of fuzzed, well-formed, killed and churned nREPL traffic', async () => {
+  it('the host and its HTTP endpoint survive 30 s of fuzzed, well-formed, killed, churned, stalled, pipelined and hung traffic', async () => {
     const summary = (await runSoak({ frames: 1_000_000, seconds: 30, settleMs: 3_000, seed: Number(process.env.SOAK_SEED ?? 1) })) as Summary;
-    const figures = `frames ${summary.framesSent}, well-formed ${summary.wellFormed} (${summary.dones} done), killed ${summary.killed}, churned ${summary.churned}, HTTP checks ${summary.httpChecks}, RSS ${summary.rss.startMb}/${summary.rss.peakMb}/${summary.rss.endMb} MB`;
+    const figures = `frames ${summary.framesSent}, stalled ${summary.stalled}, pipelined ${summary.pipelined}, hung ${summary.hung}, well-formed ${summary.wellFormed} (${summary.dones} done), killed ${summary.killed}, churned ${summary.churned}, HTTP checks ${summary.httpChecks}, RSS ${summary.rss.startMb}/${summary.rss.peakMb}/${summary.rss.endMb} MB`;
     expect(summary.failures, figures).toEqual([]);
     expect(summary.hostAlive).toBe(true);
     expect(summary.framesSent, figures).toBeGreaterThan(20_000);
@@ -34,5 +38,8 @@ describe('soak (short)', () => {
     expect(summary.killed, figures).toBeGreaterThan(20);
     expect(summary.churned, 'hundreds of connections opened and dropped').toBeGreaterThan(300);
     expect(summary.httpChecks, figures).toBeGreaterThan(50);
+    expect(summary.stalled, 'REPL and prepl clients that never read').toBeGreaterThan(10);
+    expect(summary.pipelined, 'evals pipelined without reading').toBeGreaterThan(2_000);
+    expect(summary.hung, 'hung evals whose clients vanished').toBeGreaterThan(10);
   }, 120_000);
 });
