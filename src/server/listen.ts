@@ -18,7 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import type * as tls from 'node:tls';
 import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
-import { guardFile } from './port-file';
+import { fileIdentity, guardFile, type Watchdog } from './port-file';
 
 /** The fields of a validated server spec that binding needs. */
 export interface ListenSpec {
@@ -36,6 +36,10 @@ export interface Bound {
   host?: string;
   port?: number;
   socket?: string;
+  /** `dev:ino` of the unix socket file this server created (only that file is ever removed). */
+  socketId?: string;
+  /** The watchdog of the unix socket file; release it when the server stops. */
+  watchdog?: Watchdog;
   tls: boolean;
 }
 
@@ -49,8 +53,8 @@ export function isLoopback(address: string): boolean {
 export async function bind(spec: ListenSpec, onSocket: (socket: net.Socket) => void): Promise<Bound> {
   const server = spec.tls ? await createTlsServer(spec, onSocket) : net.createServer({ noDelay: true }, onSocket);
   if (spec.socket !== undefined) {
-    await bindUnixSocket(server, spec.name, spec.socket);
-    return { server, socket: spec.socket, tls: spec.tls !== undefined };
+    const { id, watchdog } = await bindUnixSocket(server, spec.name, spec.socket);
+    return { server, socket: spec.socket, socketId: id, watchdog, tls: spec.tls !== undefined };
   }
   const address = spec.address;
   if (!isLoopback(address)) {
@@ -139,7 +143,7 @@ export function explainListenError(err: NodeJS.ErrnoException): string {
   }
 }
 
-async function bindUnixSocket(server: net.Server, name: string, path: string): Promise<void> {
+async function bindUnixSocket(server: net.Server, name: string, path: string): Promise<{ id: string; watchdog: Watchdog }> {
   await removeStaleSocket(name, path);
   // Bind inside a private folder so the socket is never reachable by others, even
   // for the instant before chmod; then move it into place (same filesystem).
@@ -150,12 +154,18 @@ async function bindUnixSocket(server: net.Server, name: string, path: string): P
     throw new NreplTsError(ErrorCodes.LISTEN, `server ${name}: cannot create socket ${path}: ${explainListenError(err as NodeJS.ErrnoException)}`, name);
   }
   const temporary = join(privateDir, 's');
+  let watchdog: Watchdog | undefined;
   try {
     await listenOn(server, name, { path: temporary }, path);
     chmodSync(temporary, 0o600);
-    guardFile(path);
+    // The rename keeps the inode: the watchdog will remove this socket and never a later one at the same path.
+    const id = fileIdentity(temporary);
+    if (id === undefined) throw new Error(`${temporary} vanished after listen`);
+    watchdog = guardFile(path, id);
     renameSync(temporary, path);
+    return { id, watchdog };
   } catch (err) {
+    watchdog?.release();
     server.close();
     throw err instanceof NreplTsError ? err : new NreplTsError(ErrorCodes.LISTEN, `server ${name}: cannot create socket ${path}: ${oneLine(err)}`, name);
   } finally {
