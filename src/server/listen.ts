@@ -4,8 +4,9 @@
  * `onSocket`.
  *
  * Safety rules enforced here (README "Security"):
- * - a non-loopback address is refused unless TLS is configured or the spec
- *   says `allow-remote true`, and then a loud warning line is printed;
+ * - a non-loopback address is refused unless clients must present
+ *   certificates (mutual TLS) or the spec says `allow-remote true`, and then
+ *   a loud warning line is printed (which source may say so: exposure.ts);
  * - TCP listens with `exclusive: true`, so cluster workers never share a
  *   fixed port round-robin (the second process gets EADDRINUSE instead);
  * - unix sockets are created owner-only (bound inside a private 0700 folder,
@@ -18,7 +19,10 @@ import { basename, dirname, join } from 'node:path';
 import type * as tls from 'node:tls';
 import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
+import { EXPOSURE_REMEDY, isLoopback, isMutualTls } from './exposure';
 import { fileIdentity, guardFile, type Watchdog } from './port-file';
+
+export { isLoopback } from './exposure';
 
 /** The fields of a validated server spec that binding needs. */
 export interface ListenSpec {
@@ -43,12 +47,6 @@ export interface Bound {
   tls: boolean;
 }
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(address: string): boolean {
-  const a = address.toLowerCase();
-  return a === 'localhost' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
-}
-
 /** Binds `spec`; rejects with an NreplTsError (code LISTEN or EXPOSED) whose message is one line. */
 export async function bind(spec: ListenSpec, onSocket: (socket: net.Socket) => void): Promise<Bound> {
   const server = spec.tls ? await createTlsServer(spec, onSocket) : net.createServer({ noDelay: true }, onSocket);
@@ -58,10 +56,10 @@ export async function bind(spec: ListenSpec, onSocket: (socket: net.Socket) => v
   }
   const address = spec.address;
   if (!isLoopback(address)) {
-    if (!spec.tls && !spec['allow-remote']) {
+    if (!isMutualTls(spec.tls) && !spec['allow-remote']) {
       throw new NreplTsError(
         ErrorCodes.EXPOSED,
-        `server ${spec.name}: refusing to listen on non-loopback address ${address}: anyone who can reach it can run code in this process; configure :tls, or set :allow-remote true to accept the risk`,
+        `server ${spec.name}: refusing to listen on non-loopback address ${address} without client certificates: anyone who can reach it could run code in this process; ${EXPOSURE_REMEDY}`,
         spec.name,
       );
     }

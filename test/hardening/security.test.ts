@@ -100,11 +100,12 @@ describe('binding', () => {
     expect((await c.eval('1 + 1')).values).toEqual(['2']);
   });
 
-  it('a non-loopback address with TLS listens, warns exactly once that the process is exposed, and serves TLS', async () => {
-    const host = await startHost({ env: tlsServer({ address: '0.0.0.0' }), scheme: 'nrepls' });
+  it('a non-loopback address with mutual TLS listens, warns exactly once that the process is exposed, and serves TLS', async () => {
+    // TLS alone no longer opens the network (test/hardening/access.test.ts): clients must present certificates.
+    const host = await startHost({ env: tlsServer({ address: '0.0.0.0' }, { 'require-client-cert': true }), scheme: 'nrepls' });
     const warnings = host.child.stderr().split('\n').filter((l) => /WARNING/.test(l));
     expect(warnings).toEqual([`nrepl-ts: WARNING: server nrepl listens on 0.0.0.0:${host.port} (TLS): this process is exposed to the network`]);
-    const c = await openTls(host.port, { ca: certs.ca });
+    const c = await openTls(host.port, { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     expect((await c.eval('6 * 7')).values).toEqual(['42']);
     await c.end();
   });
