@@ -16,6 +16,11 @@ import type { ServerSpec } from '../config/schema';
 import { bind } from './listen';
 import { removeCleanupFile, writePortFile, type Watchdog } from './port-file';
 import { Bridge } from './bridge';
+import { peerRefusal, systemPeerContext, type PeerCheckContext } from './peer-uid';
+import { RateLimitedLog } from './rate-limit';
+
+/** Refused connections are logged at most once per this interval per server and reason, plus a summary. */
+export const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /** A validated server spec (config/schema.ts). */
 export type RunSpec = ServerSpec;
@@ -50,6 +55,8 @@ export class ServerRegistry {
   private readonly running = new Map<string, Running>();
   private readonly writtenPortFiles = new Set<string>();
   private keepalive = 0;
+  private readonly refusals = new RateLimitedLog({ intervalMs: REFUSAL_LOG_INTERVAL_MS, write: (line) => say(line) });
+  private peerContext: PeerCheckContext | undefined | null = null;
   readonly bridge: Bridge;
 
   constructor(
@@ -161,9 +168,12 @@ export class ServerRegistry {
   ): void {
     // A client that vanishes must never raise in the worker.
     socket.on('error', () => {});
+    if (this.refusePeer(spec, socket, client)) return;
     const limit = spec['max-connections'] ?? 64;
     if (sockets.size >= limit) {
-      say(`server ${spec.name}: refused client ${client}: ${limit} connections already open (max-connections)`);
+      this.refusals.note(`${spec.name}\0max-connections`,
+        `server ${spec.name}: refused client ${client}: ${limit} connections already open (max-connections)`,
+        (n, seconds) => `server ${spec.name}: refused ${n} connections in the last ${seconds} s (max-connections ${limit})`);
       socket.destroy();
       return;
     }
@@ -191,6 +201,22 @@ export class ServerRegistry {
       say(`server ${spec.name}: client ${client}: ${oneLine(err)}`);
       socket.destroy();
     }
+  }
+
+  /** Turns away a loopback TCP client that runs as another local user (peer-uid.ts); true when it did. */
+  private refusePeer(spec: RunSpec, socket: net.Socket, client: string): boolean {
+    if (spec.socket !== undefined) return false; // unix sockets are owner-only already
+    if (this.peerContext === null) this.peerContext = systemPeerContext();
+    if (this.peerContext === undefined) return false;
+    const { remoteAddress, remotePort, localAddress, localPort } = socket;
+    const reason = remoteAddress === undefined || localAddress === undefined
+      ? 'it disconnected before it could be checked'
+      : peerRefusal({ address: remoteAddress, port: remotePort ?? 0 }, { address: localAddress, port: localPort ?? 0 }, this.peerContext);
+    if (reason === undefined) return false;
+    socket.destroy();
+    this.refusals.note(`${spec.name}\0peer-uid`, `server ${spec.name}: refused client ${client}: ${reason}`,
+      (n, seconds) => `server ${spec.name}: refused ${n} connections from other local users in the last ${seconds} s`);
+    return true;
   }
 
   private adjustKeepalive(delta: number): void {

@@ -1,0 +1,179 @@
+/**
+ * Which local user a loopback TCP client runs as (Linux): the owner uid of
+ * the client's own socket, read from /proc/net/tcp and /proc/net/tcp6, whose
+ * row has the client's address:port as its local end and the server's as
+ * its remote end. A client of another uid is refused: on loopback any local
+ * account could otherwise run code as the app's user. Root (uid 0) is let in,
+ * since it can read and change the process's memory anyway.
+ *
+ * The table parsing and address encoding are pure; `peerRefusal` reads the
+ * tables through an injectable reader. On other platforms, and for clients
+ * from other machines, there is nothing to check. Unix sockets need no
+ * check: they are created owner-only (0600, listen.ts).
+ */
+import { endianness as osEndianness } from 'node:os';
+import { isIPv4, isIPv6 } from 'node:net';
+import { isLoopback } from './exposure';
+
+/** Byte order of the numbers the kernel prints in /proc/net/tcp. */
+export type Endianness = 'LE' | 'BE';
+
+/** One end of a TCP connection. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** The 16 bytes of an IPv6 address (IPv4 gives its IPv4-mapped form). */
+function ipv6Bytes(address: string): number[] {
+  if (isIPv4(address)) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...address.split('.').map(Number)];
+  let text = address.toLowerCase();
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  let v4: number[] = [];
+  if (tail) {
+    v4 = tail[1].split('.').map(Number);
+    text = `${text.slice(0, -tail[1].length)}0:0`;
+  }
+  const [head, rest = ''] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = text.includes('::') ? (rest === '' ? [] : rest.split(':')) : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right].map((g) => parseInt(g, 16));
+  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
+  if (v4.length === 4) bytes.splice(12, 4, ...v4);
+  return bytes;
+}
+
+/** Bytes as the kernel prints them: each 32-bit word as a native integer, %08X. */
+function words(bytes: number[], order: Endianness): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    const word = bytes.slice(i, i + 4);
+    if (order === 'LE') word.reverse();
+    out += word.map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return out.toUpperCase();
+}
+
+/**
+ * `address:port` as a /proc/net/tcp (`v4`) or /proc/net/tcp6 (`v6`) column,
+ * e.g. 127.0.0.1:8080 → `0100007F:1F90` on little-endian. Undefined when the
+ * address cannot appear in that table (an IPv6 address in tcp).
+ */
+export function procAddress(endpoint: Endpoint, table: 'v4' | 'v6', order: Endianness = osEndianness()): string | undefined {
+  const port = endpoint.port.toString(16).toUpperCase().padStart(4, '0');
+  const address = endpoint.address.replace(/%.*$/, ''); // zone id
+  if (table === 'v6') return isIPv4(address) || isIPv6(address) ? `${words(ipv6Bytes(address), order)}:${port}` : undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const v4 = mapped ? mapped[1] : address;
+  if (!isIPv4(v4)) return undefined;
+  return `${words(v4.split('.').map(Number), order)}:${port}`;
+}
+
+/**
+ * The uid column of the row of `lines` (whole lines of /proc/net/tcp or
+ * tcp6) whose local address is `local` and remote address is `remote`, both
+ * in /proc form (see procAddress; the kernel prints upper-case hex).
+ * Undefined when there is no such row. One indexOf, no splitting: the table
+ * of a busy host has thousands of rows.
+ */
+export function findSocketUid(lines: string, local: string, remote: string): number | undefined {
+  // Row: "  sl: local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
+  const needle = `: ${local} ${remote} `;
+  const at = lines.indexOf(needle);
+  if (at < 0) return undefined;
+  const end = lines.indexOf('\n', at);
+  const after = lines.slice(at + needle.length, end < 0 ? undefined : end).trim().split(/\s+/);
+  const uid = Number(after[4]); // st, queues, timer, retrnsmt, uid
+  return after.length > 4 && Number.isInteger(uid) ? uid : undefined;
+}
+
+/**
+ * Reads one table (`tcp` or `tcp6` under /proc/net) in order, handing each
+ * chunk of text to `onChunk` until it returns true (found: stop reading,
+ * which spares the kernel generating the rest) or the table ends. Throws
+ * when the table cannot be read.
+ */
+export type TableReader = (name: 'tcp' | 'tcp6', onChunk: (text: string) => boolean) => void;
+
+/** Searches a table read chunk by chunk; lines cut at a chunk's end are completed by the next chunk. */
+export function scanTable(read: TableReader, name: 'tcp' | 'tcp6', local: string, remote: string): number | undefined {
+  let carry = '';
+  let uid: number | undefined;
+  read(name, (chunk) => {
+    const text = carry + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    uid = findSocketUid(text.slice(0, lastNewline + 1), local, remote);
+    carry = text.slice(lastNewline + 1);
+    return uid !== undefined;
+  });
+  return uid ?? (carry === '' ? undefined : findSocketUid(`${carry}\n`, local, remote));
+}
+
+/** What peerRefusal needs to know about the process and the machine. */
+export interface PeerCheckContext {
+  ownUid: number;
+  read: TableReader;
+  order?: Endianness;
+}
+
+/**
+ * The owner uid of the client socket of a connection seen by the server
+ * (`client` = the server socket's remote end, `server` = its local end), or
+ * undefined when neither table has it.
+ */
+export function clientUid(client: Endpoint, server: Endpoint, ctx: PeerCheckContext): number | undefined {
+  for (const [name, kind] of [['tcp', 'v4'], ['tcp6', 'v6']] as const) {
+    const local = procAddress(client, kind, ctx.order);
+    const remote = procAddress(server, kind, ctx.order);
+    if (local === undefined || remote === undefined) continue;
+    let uid: number | undefined;
+    try {
+      uid = scanTable(ctx.read, name, local, remote);
+    } catch {
+      continue; // no IPv6 on this machine, say
+    }
+    if (uid !== undefined) return uid;
+  }
+  return undefined;
+}
+
+/**
+ * Why this client must be turned away, or undefined to let it in. Only
+ * clients on this machine are checked (a loopback address, or the server's
+ * own address); a client whose socket cannot be found is refused.
+ */
+export function peerRefusal(client: Endpoint, server: Endpoint, ctx: PeerCheckContext): string | undefined {
+  if (!isLoopback(client.address) && client.address !== server.address) return undefined;
+  const uid = clientUid(client, server, ctx);
+  if (uid === undefined) return `cannot tell which user ${client.address}:${client.port} runs as (no row in /proc/net/tcp)`;
+  if (uid === ctx.ownUid || uid === 0) return undefined;
+  return `it runs as uid ${uid}, not as this process's uid ${ctx.ownUid} (or root)`;
+}
+
+/**
+ * The check's context on this machine: Linux with a readable /proc/net/tcp.
+ * Undefined elsewhere (no check; README). Read synchronously: it runs in the
+ * agent worker, never on the host's main thread.
+ */
+export function systemPeerContext(): PeerCheckContext | undefined {
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function') return undefined;
+  const fs = require('node:fs') as typeof import('node:fs');
+  const buffer = Buffer.alloc(64 * 1024);
+  const read: TableReader = (name, onChunk) => {
+    const fd = fs.openSync(`/proc/net/${name}`, 'r');
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+        if (n === 0 || onChunk(buffer.toString('latin1', 0, n))) return;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  try {
+    read('tcp', () => true);
+  } catch {
+    return undefined;
+  }
+  return { ownUid: process.getuid(), read };
+}
