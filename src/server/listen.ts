@@ -7,6 +7,8 @@
  * - a non-loopback address is refused unless clients must present
  *   certificates (mutual TLS) or the spec says `allow-remote true`, and then
  *   a loud warning line is printed (which source may say so: exposure.ts);
+ * - a TLS client that has not finished its handshake within
+ *   TLS_HANDSHAKE_TIMEOUT_MS is dropped, so stalled handshakes cannot pile up;
  * - TCP listens with `exclusive: true`, so cluster workers never share a
  *   fixed port round-robin (the second process gets EADDRINUSE instead);
  * - unix sockets are created owner-only (bound inside a private 0700 folder,
@@ -23,6 +25,9 @@ import { EXPOSURE_REMEDY, isLoopback, isMutualTls } from './exposure';
 import { fileIdentity, guardFile, type Watchdog } from './port-file';
 
 export { isLoopback } from './exposure';
+
+/** A TLS client gets this long to finish its handshake (Node's own default is 120 s). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The fields of a validated server spec that binding needs. */
 export interface ListenSpec {
@@ -89,6 +94,7 @@ async function createTlsServer(spec: ListenSpec, onSocket: (socket: net.Socket) 
     ca: t.ca ? read('ca', t.ca) : undefined,
     requestCert: t['require-client-cert'] === true,
     rejectUnauthorized: t['require-client-cert'] === true,
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
   };
   const tlsModule = await import('node:tls');
   let server: tls.Server;
@@ -100,8 +106,9 @@ async function createTlsServer(spec: ListenSpec, onSocket: (socket: net.Socket) 
   } catch (err) {
     throw new NreplTsError(ErrorCodes.LISTEN, `server ${spec.name}: invalid TLS material: ${oneLine(err)}`, spec.name);
   }
-  // A failed handshake concerns one client only; it must not reach 'error' of the server.
-  server.on('tlsClientError', () => {});
+  // A failed or timed-out handshake concerns one client only; it must not reach 'error' of the server.
+  // With this listener Node leaves the socket open: end it here, or a stalled handshake is never dropped.
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
   return server;
 }
 

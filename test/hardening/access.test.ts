@@ -9,13 +9,15 @@
 //   The client runs as `nobody` (the tests run as root).
 // - Refusals are logged at most once per 10 s per server and reason, then
 //   summarized: 50 refused connections make 2 lines, not 50.
+// - A TLS client that never finishes its handshake is dropped after 10 s
+//   (Node's default would hold it for 120 s); other clients are served.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnWithAgent, tempDir } from '../helpers/agent';
-import { alive, makeCerts, open, startHost, type Certs } from './helpers';
+import { alive, makeCerts, open, openTls, startHost, type Certs } from './helpers';
 
 let certs: Certs;
 beforeAll(() => {
@@ -168,4 +170,23 @@ describe('refusal logging', () => {
     expect((await holder.eval('1 + 1')).values, 'the connected client is unaffected').toEqual(['2']);
     await holder.end();
   });
+});
+
+describe('TLS handshake timeout', () => {
+  it('a client that never starts its TLS handshake is dropped; a good client is served meanwhile', async () => {
+    const spec = { port: 0, accept: 'nrepl-ts/nrepl', tls: { cert: certs.serverCert, key: certs.serverKey } };
+    const host = await startHost({ env: { NREPL_SERVER_NREPL: JSON.stringify(spec) }, scheme: 'nrepls' });
+    const stalled = net.connect({ host: '127.0.0.1', port: host.port });
+    stalled.on('error', () => {});
+    const closed = new Promise<boolean>((resolve) => {
+      stalled.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 25_000).unref();
+    });
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    const c = await openTls(host.port, { ca: certs.ca });
+    expect((await c.eval('3 * 3')).values).toEqual(['9']);
+    await c.end();
+    expect(await closed, 'the stalled handshake must be dropped well before Node’s 120 s default').toBe(true);
+    expect(alive(host)).toBe(true);
+  }, 40_000);
 });
