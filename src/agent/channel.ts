@@ -28,6 +28,8 @@ export interface CleanupFile {
   path: string;
   /** Remove only if the file still holds exactly this text (port files). */
   contents?: string;
+  /** Remove only if the file is still this one: `dev:ino` captured right after the agent created it. */
+  id?: string;
 }
 
 /** Where a main-thread accept handler (a user's function) comes from. */

@@ -59,7 +59,7 @@ port.on('message', (message: ToWorker) => {
 async function answerApi(message: Extract<ToWorker, { t: 'api' }>): Promise<void> {
   try {
     let value: unknown;
-    if (message.op === 'start') value = await registry.start(await validateApiSpec(message.spec));
+    if (message.op === 'start') value = await registry.start(await validateApiSpec(message.spec), API_SOURCES);
     else if (message.op === 'stop') value = await registry.stop(message.name);
     else if (message.op === 'stopAll') value = await registry.stopAll();
     else value = registry.list();
@@ -69,6 +69,9 @@ async function answerApi(message: Extract<ToWorker, { t: 'api' }>): Promise<void
     post({ t: 'reply', rid: message.rid, ok: false, error: { code, message: oneLine(err) } });
   }
 }
+
+/** Every field of an API spec comes from the caller's code. */
+const API_SOURCES: Readonly<Record<string, string>> = { 'port-file': 'startServer()' };
 
 async function validateApiSpec(raw: unknown): Promise<RunSpec> {
   const { validateServer } = require('../config/load') as typeof import('../config/load');
@@ -93,6 +96,7 @@ async function startConfiguredServers(): Promise<void> {
   const failures: string[] = [];
   try {
     let specs: RunSpec[];
+    let origins: Record<string, Record<string, string>> = {};
     const { configPresent } = require('../config/presence') as typeof import('../config/presence');
     const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
     if (!configPresent({ env: process.env, cwd: boot.cwd, home })) {
@@ -112,11 +116,12 @@ async function startConfiguredServers(): Promise<void> {
         for (const note of config.notes) debug(note);
       }
       specs = config.explicit ? config.servers : defaultServers();
+      origins = config.origins;
     }
     // In sequence, like clojure.core.server: start-up lines come out in config order.
     for (const spec of specs) {
       try {
-        await registry.start(spec);
+        await registry.start(spec, Object.hasOwn(origins, spec.name) ? origins[spec.name] : {});
       } catch (err) {
         const line = err instanceof NreplTsError ? `nrepl-ts: ${err.message}` : `nrepl-ts: server ${spec.name}: ${oneLine(err)}`;
         failures.push(line);

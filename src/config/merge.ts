@@ -3,8 +3,8 @@
  * validated ServerSpec: field by field, the highest-precedence source wins
  * (a null value resets the field to its default); `args` and `tls` are
  * replaced whole. Then the rules that span fields are checked (accept
- * required, port or socket, socket excludes port/address) and defaults fill
- * the rest.
+ * required, port or socket, socket excludes port/address, a non-loopback
+ * address only as server/exposure.ts allows) and defaults fill the rest.
  *
  * Pure. It never throws: any problem in any definition of the server, or in
  * the merged result, drops that server and is returned.
@@ -15,6 +15,7 @@ import {
   type ServerField, type ServerSpec,
 } from './schema';
 import { problem, type CheckedDefinition, type FieldValue } from './validate';
+import { exposureProblem } from '../server/exposure';
 
 /** Origins label for a value nobody set. */
 export const DEFAULT_LABEL = 'default';
@@ -118,6 +119,9 @@ export function mergeServer(name: string, defs: CheckedDefinition[]): MergedServ
     return { name, problems: [problem(ErrorCodes.INTERNAL, top.source, top.path,
       `nrepl-ts built an invalid spec for server "${name}" (${issue.path.join('.')}: ${issue.message}); please report this bug`)] };
   }
+  // Who may open the server to the network depends on which source said so: decided here, while that is known.
+  const exposed = exposureProblem({ ...parsed.data, sources: { address: set('address'), 'allow-remote': set('allow-remote'), tls: set('tls') } });
+  if (exposed !== undefined) return { name, problems: [exposed] };
   return { name, spec: parsed.data, origins, problems: [] };
 }
 

@@ -1,87 +1,173 @@
 /**
- * Linux's table of TCP sockets (/proc/net/tcp and /proc/net/tcp6), read for
- * what Node does not tell about a loopback client: whether the process at
- * the other end still holds its socket (a client that half-closed to wait
- * for answers does; `nc` killed with Ctrl-C does not: its side lingers in
- * FIN_WAIT2 with no owner, inode 0), and which user owns it.
+ * Linux's tables of TCP sockets (/proc/net/tcp and /proc/net/tcp6), read
+ * for what Node does not tell about a client on this machine: which user
+ * owns its socket (server/peer-uid.ts refuses other users), and whether a
+ * process still holds it at all (a client that half-closed to wait for its
+ * answers does; `nc` killed with Ctrl-C does not: its side lingers in
+ * FIN_WAIT2 with inode 0; connection/socket-connection.ts).
  *
- * The parser is pure (`parseProcNetTcp`); `findSocket` reads the files and
- * answers undefined wherever they do not exist (other platforms) or hold no
- * such row.
+ * Addresses are encoded the way the kernel prints them and searched with one
+ * indexOf per chunk, never split into rows: a busy host's table has
+ * thousands. The encoding and search are pure; `systemTableReader` reads the
+ * files, and is undefined where they do not exist (other platforms).
  */
-import { readFileSync } from 'node:fs';
+import { endianness as osEndianness } from 'node:os';
+import { isIPv4, isIPv6 } from 'node:net';
 
-/** One row of /proc/net/tcp{,6}. */
-export interface TcpRow {
-  localAddress: string;
-  localPort: number;
-  remoteAddress: string;
-  remotePort: number;
-  /** The kernel's state number (1 ESTABLISHED, 5 FIN_WAIT2, 8 CLOSE_WAIT...). */
-  state: number;
+/** What the table says of one socket. */
+export interface SocketRow {
   uid: number;
-  /** 0 when no process holds the socket any more. */
+  /** 0 once no process holds the socket any more. */
   inode: number;
 }
 
-/** The kernel's hex address (each 32-bit word in host byte order, little-endian here) as text. */
-export function decodeAddress(hex: string): string {
-  const words: number[] = [];
-  for (let i = 0; i < hex.length; i += 8) words.push(Number.parseInt(hex.slice(i, i + 8), 16));
-  const bytes: number[] = [];
-  for (const w of words) bytes.push(w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff);
-  if (bytes.length === 4) return bytes.join('.');
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d) reads as the IPv4 address, as Node reports it for dual-stack sockets.
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+/** Byte order of the numbers the kernel prints in /proc/net/tcp. */
+export type Endianness = 'LE' | 'BE';
+
+/** One end of a TCP connection. */
+export interface Endpoint {
+  address: string;
+  port: number;
 }
 
-/** Parses the text of /proc/net/tcp or /proc/net/tcp6. Malformed lines are skipped. */
-export function parseProcNetTcp(text: string): TcpRow[] {
-  const rows: TcpRow[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const [localAddr, localPort] = f[1]!.split(':');
-    const [remoteAddr, remotePort] = f[2]!.split(':');
-    if (!localAddr || !localPort || !remoteAddr || !remotePort) continue;
-    rows.push({
-      localAddress: decodeAddress(localAddr),
-      localPort: Number.parseInt(localPort, 16),
-      remoteAddress: decodeAddress(remoteAddr),
-      remotePort: Number.parseInt(remotePort, 16),
-      state: Number.parseInt(f[3]!, 16),
-      uid: Number(f[7]),
-      inode: Number(f[9]),
-    });
+/** The 16 bytes of an IPv6 address (IPv4 gives its IPv4-mapped form). */
+function ipv6Bytes(address: string): number[] {
+  if (isIPv4(address)) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...address.split('.').map(Number)];
+  let text = address.toLowerCase();
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  let v4: number[] = [];
+  if (tail) {
+    v4 = tail[1].split('.').map(Number);
+    text = `${text.slice(0, -tail[1].length)}0:0`;
   }
-  return rows;
+  const [head, rest = ''] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = text.includes('::') ? (rest === '' ? [] : rest.split(':')) : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right].map((g) => parseInt(g, 16));
+  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
+  if (v4.length === 4) bytes.splice(12, 4, ...v4);
+  return bytes;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  const plain = (x: string) => x.replace(/^::ffff:/, '');
-  return plain(a) === plain(b);
+/** Bytes as the kernel prints them: each 32-bit word as a native integer, %08X. */
+function words(bytes: number[], order: Endianness): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    const word = bytes.slice(i, i + 4);
+    if (order === 'LE') word.reverse();
+    out += word.map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return out.toUpperCase();
 }
 
 /**
- * The row of the socket whose own address is `address:port` and whose peer is
- * `peerAddress:peerPort` — seen from the server, the client's socket — or
- * undefined when it cannot be known.
+ * `address:port` as a /proc/net/tcp (`v4`) or /proc/net/tcp6 (`v6`) column,
+ * e.g. 127.0.0.1:8080 → `0100007F:1F90` on little-endian. Undefined when the
+ * address cannot appear in that table (an IPv6 address in tcp).
  */
-export function findSocket(address: string, port: number, peerAddress: string, peerPort: number): TcpRow | undefined {
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
+export function procAddress(endpoint: Endpoint, table: 'v4' | 'v6', order: Endianness = osEndianness()): string | undefined {
+  const port = endpoint.port.toString(16).toUpperCase().padStart(4, '0');
+  const address = endpoint.address.replace(/%.*$/, ''); // zone id
+  if (table === 'v6') return isIPv4(address) || isIPv6(address) ? `${words(ipv6Bytes(address), order)}:${port}` : undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const v4 = mapped ? mapped[1] : address;
+  if (!isIPv4(v4)) return undefined;
+  return `${words(v4.split('.').map(Number), order)}:${port}`;
+}
+
+/**
+ * The uid column of the row of `lines` (whole lines of /proc/net/tcp or
+ * tcp6) whose local address is `local` and remote address is `remote`, both
+ * in /proc form (see procAddress; the kernel prints upper-case hex).
+ * Undefined when there is no such row. One indexOf, no splitting: the table
+ * of a busy host has thousands of rows.
+ */
+export function findSocketRow(lines: string, local: string, remote: string): SocketRow | undefined {
+  // Row: "  sl: local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
+  const needle = `: ${local} ${remote} `;
+  const at = lines.indexOf(needle);
+  if (at < 0) return undefined;
+  const end = lines.indexOf('\n', at);
+  const after = lines.slice(at + needle.length, end < 0 ? undefined : end).trim().split(/\s+/);
+  const uid = Number(after[4]); // st, queues, timer, retrnsmt, uid
+  const inode = Number(after[6]); // timeout, inode
+  if (after.length <= 6 || !Number.isInteger(uid) || !Number.isInteger(inode)) return undefined;
+  return { uid, inode };
+}
+
+/** The uid column of that row (see findSocketRow). */
+export function findSocketUid(lines: string, local: string, remote: string): number | undefined {
+  return findSocketRow(lines, local, remote)?.uid;
+}
+
+/**
+ * Reads one table (`tcp` or `tcp6` under /proc/net) in order, handing each
+ * chunk of text to `onChunk` until it returns true (found: stop reading,
+ * which spares the kernel generating the rest) or the table ends. Throws
+ * when the table cannot be read.
+ */
+export type TableReader = (name: 'tcp' | 'tcp6', onChunk: (text: string) => boolean) => void;
+
+/** Searches a table read chunk by chunk; lines cut at a chunk's end are completed by the next chunk. */
+export function scanTable(read: TableReader, name: 'tcp' | 'tcp6', local: string, remote: string): SocketRow | undefined {
+  let carry = '';
+  let row: SocketRow | undefined;
+  read(name, (chunk) => {
+    const text = carry + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    row = findSocketRow(text.slice(0, lastNewline + 1), local, remote);
+    carry = text.slice(lastNewline + 1);
+    return row !== undefined;
+  });
+  return row ?? (carry === '' ? undefined : findSocketRow(`${carry}\n`, local, remote));
+}
+
+
+/**
+ * The row of the client socket of a connection seen by the server (`client`
+ * = the server socket's remote end, `server` = its local end): its owner uid,
+ * and inode 0 once no process holds it. Undefined when neither table has it.
+ */
+export function clientSocket(client: Endpoint, server: Endpoint, ctx: { read: TableReader; order?: Endianness }): SocketRow | undefined {
+  for (const [name, kind] of [['tcp', 'v4'], ['tcp6', 'v6']] as const) {
+    const local = procAddress(client, kind, ctx.order);
+    const remote = procAddress(server, kind, ctx.order);
+    if (local === undefined || remote === undefined) continue;
+    let row: SocketRow | undefined;
     try {
-      text = readFileSync(file, 'utf8');
+      row = scanTable(ctx.read, name, local, remote);
     } catch {
-      continue;
+      continue; // no IPv6 on this machine, say
     }
-    const row = parseProcNetTcp(text).find(
-      (r) => r.localPort === port && r.remotePort === peerPort && sameAddress(r.localAddress, address) && sameAddress(r.remoteAddress, peerAddress),
-    );
-    if (row) return row;
+    if (row !== undefined) return row;
   }
   return undefined;
+}
+
+/**
+ * Reads the tables on this machine: Linux with a readable /proc/net/tcp;
+ * undefined elsewhere. Synchronous: it runs in the agent worker, never on the
+ * host's main thread.
+ */
+export function systemTableReader(): TableReader | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const fs = require('node:fs') as typeof import('node:fs');
+  const buffer = Buffer.alloc(64 * 1024);
+  const read: TableReader = (name, onChunk) => {
+    const fd = fs.openSync(`/proc/net/${name}`, 'r');
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+        if (n === 0 || onChunk(buffer.toString('latin1', 0, n))) return;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  try {
+    read('tcp', () => true);
+  } catch {
+    return undefined;
+  }
+  return read;
 }

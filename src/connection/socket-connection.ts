@@ -28,7 +28,8 @@
  *   proc-net-tcp.ts) and destroys the connection of a client that is gone.
  */
 import type * as net from 'node:net';
-import { findSocket } from './proc-net-tcp';
+import { clientSocket, systemTableReader, type TableReader } from './proc-net-tcp';
+import { isLoopback as isLoopbackAddress } from '../server/exposure';
 
 /** The bounds of one connection. */
 export interface FlowLimits {
@@ -181,11 +182,13 @@ export class SocketConnection {
   watchPeer(): void {
     const s = this.socket;
     if (this.peerTimer || this.closed || !s.remoteAddress || !isLoopbackAddress(s.remoteAddress)) return;
+    const read: TableReader | undefined = (tableReader ??= systemTableReader() ?? null) ?? undefined;
+    if (!read) return;
     const check = () => {
       if (this.closed || s.remoteAddress === undefined || s.remotePort === undefined || s.localAddress === undefined || s.localPort === undefined) {
         return this.unwatchPeer();
       }
-      const row = findSocket(s.remoteAddress, s.remotePort, s.localAddress, s.localPort);
+      const row = clientSocket({ address: s.remoteAddress, port: s.remotePort }, { address: s.localAddress, port: s.localPort }, { read });
       if (row === undefined || row.inode === 0) this.destroy();
     };
     this.peerTimer = setInterval(check, 500);
@@ -257,9 +260,8 @@ export class SocketConnection {
   }
 }
 
-function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
+/** This machine's socket tables, looked up once (null: none here). */
+let tableReader: TableReader | null | undefined;
 
 /** The bounds of a server spec's connections. */
 export function flowLimitsOf(spec: { 'output-buffer-bytes': number; 'frame-timeout-ms'?: number }): FlowLimits {

@@ -4,8 +4,11 @@
  * `onSocket`.
  *
  * Safety rules enforced here (README "Security"):
- * - a non-loopback address is refused unless TLS is configured or the spec
- *   says `allow-remote true`, and then a loud warning line is printed;
+ * - a non-loopback address is refused unless clients must present
+ *   certificates (mutual TLS) or the spec says `allow-remote true`, and then
+ *   a loud warning line is printed (which source may say so: exposure.ts);
+ * - a TLS client that has not finished its handshake within
+ *   TLS_HANDSHAKE_TIMEOUT_MS is dropped, so stalled handshakes cannot pile up;
  * - TCP listens with `exclusive: true`, so cluster workers never share a
  *   fixed port round-robin (the second process gets EADDRINUSE instead);
  * - unix sockets are created owner-only (bound inside a private 0700 folder,
@@ -18,7 +21,13 @@ import { basename, dirname, join } from 'node:path';
 import type * as tls from 'node:tls';
 import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
-import { guardFile } from './port-file';
+import { EXPOSURE_REMEDY, isLoopback, isMutualTls } from './exposure';
+import { fileIdentity, guardFile, type Watchdog } from './port-file';
+
+export { isLoopback } from './exposure';
+
+/** A TLS client gets this long to finish its handshake (Node's own default is 120 s). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The fields of a validated server spec that binding needs. */
 export interface ListenSpec {
@@ -36,28 +45,26 @@ export interface Bound {
   host?: string;
   port?: number;
   socket?: string;
+  /** `dev:ino` of the unix socket file this server created (only that file is ever removed). */
+  socketId?: string;
+  /** The watchdog of the unix socket file; release it when the server stops. */
+  watchdog?: Watchdog;
   tls: boolean;
-}
-
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(address: string): boolean {
-  const a = address.toLowerCase();
-  return a === 'localhost' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }
 
 /** Binds `spec`; rejects with an NreplTsError (code LISTEN or EXPOSED) whose message is one line. */
 export async function bind(spec: ListenSpec, onSocket: (socket: net.Socket) => void): Promise<Bound> {
   const server = spec.tls ? await createTlsServer(spec, onSocket) : net.createServer({ noDelay: true }, onSocket);
   if (spec.socket !== undefined) {
-    await bindUnixSocket(server, spec.name, spec.socket);
-    return { server, socket: spec.socket, tls: spec.tls !== undefined };
+    const { id, watchdog } = await bindUnixSocket(server, spec.name, spec.socket);
+    return { server, socket: spec.socket, socketId: id, watchdog, tls: spec.tls !== undefined };
   }
   const address = spec.address;
   if (!isLoopback(address)) {
-    if (!spec.tls && !spec['allow-remote']) {
+    if (!isMutualTls(spec.tls) && !spec['allow-remote']) {
       throw new NreplTsError(
         ErrorCodes.EXPOSED,
-        `server ${spec.name}: refusing to listen on non-loopback address ${address}: anyone who can reach it can run code in this process; configure :tls, or set :allow-remote true to accept the risk`,
+        `server ${spec.name}: refusing to listen on non-loopback address ${address} without client certificates: anyone who can reach it could run code in this process; ${EXPOSURE_REMEDY}`,
         spec.name,
       );
     }
@@ -87,6 +94,7 @@ async function createTlsServer(spec: ListenSpec, onSocket: (socket: net.Socket) 
     ca: t.ca ? read('ca', t.ca) : undefined,
     requestCert: t['require-client-cert'] === true,
     rejectUnauthorized: t['require-client-cert'] === true,
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
   };
   const tlsModule = await import('node:tls');
   let server: tls.Server;
@@ -98,8 +106,9 @@ async function createTlsServer(spec: ListenSpec, onSocket: (socket: net.Socket) 
   } catch (err) {
     throw new NreplTsError(ErrorCodes.LISTEN, `server ${spec.name}: invalid TLS material: ${oneLine(err)}`, spec.name);
   }
-  // A failed handshake concerns one client only; it must not reach 'error' of the server.
-  server.on('tlsClientError', () => {});
+  // A failed or timed-out handshake concerns one client only; it must not reach 'error' of the server.
+  // With this listener Node leaves the socket open: end it here, or a stalled handshake is never dropped.
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
   return server;
 }
 
@@ -139,7 +148,7 @@ export function explainListenError(err: NodeJS.ErrnoException): string {
   }
 }
 
-async function bindUnixSocket(server: net.Server, name: string, path: string): Promise<void> {
+async function bindUnixSocket(server: net.Server, name: string, path: string): Promise<{ id: string; watchdog: Watchdog }> {
   await removeStaleSocket(name, path);
   // Bind inside a private folder so the socket is never reachable by others, even
   // for the instant before chmod; then move it into place (same filesystem).
@@ -150,12 +159,18 @@ async function bindUnixSocket(server: net.Server, name: string, path: string): P
     throw new NreplTsError(ErrorCodes.LISTEN, `server ${name}: cannot create socket ${path}: ${explainListenError(err as NodeJS.ErrnoException)}`, name);
   }
   const temporary = join(privateDir, 's');
+  let watchdog: Watchdog | undefined;
   try {
     await listenOn(server, name, { path: temporary }, path);
     chmodSync(temporary, 0o600);
-    guardFile(path);
+    // The rename keeps the inode: the watchdog will remove this socket and never a later one at the same path.
+    const id = fileIdentity(temporary);
+    if (id === undefined) throw new Error(`${temporary} vanished after listen`);
+    watchdog = guardFile(path, id);
     renameSync(temporary, path);
+    return { id, watchdog };
   } catch (err) {
+    watchdog?.release();
     server.close();
     throw err instanceof NreplTsError ? err : new NreplTsError(ErrorCodes.LISTEN, `server ${name}: cannot create socket ${path}: ${oneLine(err)}`, name);
   } finally {

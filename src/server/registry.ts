@@ -14,9 +14,14 @@ import { ErrorCodes, NreplTsError, oneLine } from '../errors';
 import { say } from '../log';
 import type { ServerSpec } from '../config/schema';
 import { bind } from './listen';
-import { removeCleanupFile, writePortFile } from './port-file';
+import { removeCleanupFile, writePortFile, type Watchdog } from './port-file';
 import { Bridge } from './bridge';
 import { flowLimitsOf } from '../connection/socket-connection';
+import { peerRefusal, systemPeerContext, type PeerCheckContext } from './peer-uid';
+import { RateLimitedLog } from './rate-limit';
+
+/** Refused connections are logged at most once per this interval per server and reason, plus a summary. */
+export const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /** A validated server spec (config/schema.ts). */
 export type RunSpec = ServerSpec;
@@ -40,6 +45,10 @@ interface Running {
   info: ServerInfo;
   server: net.Server;
   sockets: Set<net.Socket>;
+  /** Watchdogs of this server's files, released when it stops. */
+  watchdogs: Watchdog[];
+  /** The port file this server claimed in `writtenPortFiles`, if any. */
+  portFile?: string;
 }
 
 /** The registry; one per worker. */
@@ -47,6 +56,8 @@ export class ServerRegistry {
   private readonly running = new Map<string, Running>();
   private readonly writtenPortFiles = new Set<string>();
   private keepalive = 0;
+  private readonly refusals = new RateLimitedLog({ intervalMs: REFUSAL_LOG_INTERVAL_MS, write: (line) => say(line) });
+  private peerContext: PeerCheckContext | undefined | null = null;
   readonly bridge: Bridge;
 
   constructor(
@@ -57,8 +68,11 @@ export class ServerRegistry {
     this.bridge = new Bridge(post);
   }
 
-  /** Starts a server; rejects with a one-line NreplTsError. */
-  async start(spec: RunSpec): Promise<ServerInfo> {
+  /**
+   * Starts a server; rejects with a one-line NreplTsError. `sources` (field →
+   * env var, file or "default", from loadConfig) names where a refused field came from.
+   */
+  async start(spec: RunSpec, sources: Readonly<Record<string, string>> = {}): Promise<ServerInfo> {
     if (this.running.has(spec.name)) {
       throw new NreplTsError(ErrorCodes.LISTEN, `server ${spec.name}: a server with this name is already running; stop it first or choose another name`, spec.name);
     }
@@ -74,13 +88,14 @@ export class ServerRegistry {
     if (spec['server-daemon'] !== false) bound.server.unref();
     else this.adjustKeepalive(+1);
     const cleanup: CleanupFile[] = [];
-    if (bound.socket) cleanup.push({ path: bound.socket });
+    if (bound.socket) cleanup.push({ path: bound.socket, id: bound.socketId });
+    const watchdogs = bound.watchdog ? [bound.watchdog] : [];
     const scheme = bound.tls ? 'nrepls' : 'nrepl';
     const hostInUrl = bound.host?.includes(':') ? `[${bound.host}]` : bound.host;
     const url = bound.socket ? `nrepl+unix:${bound.socket}` : `${scheme}://${hostInUrl}:${bound.port}`;
     const info: ServerInfo = { name: spec.name, accept: spec.accept, host: bound.host, port: bound.port, socket: bound.socket, url, tls: bound.tls, cleanup };
-    this.writePortFile(spec, info);
-    this.running.set(spec.name, { spec, info, server: bound.server, sockets });
+    const portFile = this.writePortFile(spec, info, watchdogs, sources['port-file']);
+    this.running.set(spec.name, { spec, info, server: bound.server, sockets, watchdogs, portFile });
     this.announce(spec, info);
     this.post({ t: 'listening', info });
     return info;
@@ -94,6 +109,10 @@ export class ServerRegistry {
     for (const socket of entry.sockets) socket.destroy();
     await new Promise<void>((done) => entry.server.close(() => done()));
     for (const file of entry.info.cleanup) removeCleanupFile(file);
+    // After the removal: a released watchdog checks identity, finds nothing of ours, and ends.
+    for (const watchdog of entry.watchdogs) watchdog.release();
+    // The file is free again: a server started later (even under the same name) writes it anew.
+    if (entry.portFile !== undefined) this.writtenPortFiles.delete(entry.portFile);
     if (entry.spec['server-daemon'] === false) this.adjustKeepalive(-1);
     this.post({ t: 'stopped', name });
     return true;
@@ -121,16 +140,22 @@ export class ServerRegistry {
     }
   }
 
-  private writePortFile(spec: RunSpec, info: ServerInfo): void {
+  /** Writes the port file if wanted and free; returns its path when this server now owns it. */
+  private writePortFile(spec: RunSpec, info: ServerInfo, watchdogs: Watchdog[], source = 'default'): string | undefined {
     const wanted = spec['port-file'] ?? spec.accept === 'nrepl-ts/nrepl';
-    if (wanted === false || info.port === undefined) return;
+    if (wanted === false || info.port === undefined) return undefined;
     const path = typeof wanted === 'string' ? resolve(spec.origin.baseDir, wanted) : resolve(this.cwd, '.nrepl-port');
-    if (this.writtenPortFiles.has(path)) return; // the first nREPL server of this process owns the file
+    if (this.writtenPortFiles.has(path)) return undefined; // the first running nREPL server of this process owns the file
     try {
-      info.cleanup.push(writePortFile(path, info.port));
+      const written = writePortFile(path, info.port);
+      info.cleanup.push(written.file);
+      watchdogs.push(written.watchdog);
       this.writtenPortFiles.add(path);
+      return path;
     } catch (err) {
-      say(`server ${spec.name}: cannot write port file ${path}: ${oneLine(err)}`);
+      // The server itself runs on; only the port file is missing.
+      say(`server ${spec.name}: ${source}: port-file: ${oneLine(err)}; the server runs without a port file: remove that file or set :port-file to another path (or false)`);
+      return undefined;
     }
   }
 
@@ -144,9 +169,12 @@ export class ServerRegistry {
   ): void {
     // A client that vanishes must never raise in the worker.
     socket.on('error', () => {});
+    if (this.refusePeer(spec, socket, client)) return;
     const limit = spec['max-connections'] ?? 64;
     if (sockets.size >= limit) {
-      say(`server ${spec.name}: refused client ${client}: ${limit} connections already open (max-connections)`);
+      this.refusals.note(`${spec.name}\0max-connections`,
+        `server ${spec.name}: refused client ${client}: ${limit} connections already open (max-connections)`,
+        (n, seconds) => `server ${spec.name}: refused ${n} connections in the last ${seconds} s (max-connections ${limit})`);
       socket.destroy();
       return;
     }
@@ -174,6 +202,22 @@ export class ServerRegistry {
       say(`server ${spec.name}: client ${client}: ${oneLine(err)}`);
       socket.destroy();
     }
+  }
+
+  /** Turns away a loopback TCP client that runs as another local user (peer-uid.ts); true when it did. */
+  private refusePeer(spec: RunSpec, socket: net.Socket, client: string): boolean {
+    if (spec.socket !== undefined) return false; // unix sockets are owner-only already
+    if (this.peerContext === null) this.peerContext = systemPeerContext();
+    if (this.peerContext === undefined) return false;
+    const { remoteAddress, remotePort, localAddress, localPort } = socket;
+    const reason = remoteAddress === undefined || localAddress === undefined
+      ? 'it disconnected before it could be checked'
+      : peerRefusal({ address: remoteAddress, port: remotePort ?? 0 }, { address: localAddress, port: localPort ?? 0 }, this.peerContext);
+    if (reason === undefined) return false;
+    socket.destroy();
+    this.refusals.note(`${spec.name}\0peer-uid`, `server ${spec.name}: refused client ${client}: ${reason}`,
+      (n, seconds) => `server ${spec.name}: refused ${n} connections from other local users in the last ${seconds} s`);
+    return true;
   }
 
   private adjustKeepalive(delta: number): void {

@@ -61,10 +61,10 @@ describe('loadConfig precedence: env > cosmiconfig file > .nrepl.edn > user nrep
   });
 
   it('merges the top-level nREPL server of every file, defaulting its accept to nrepl-ts/nrepl', async () => {
-    const { cwd, home, user } = setup({ user: '{:bind "0.0.0.0"}', edn: '{:port 7888}' });
+    const { cwd, home, user } = setup({ user: '{:bind "localhost"}', edn: '{:port 7888}' });
     const loaded = await loadConfig({ cwd, home, env: {} });
     expect(loaded.problems).toEqual([]);
-    expect(loaded.servers).toEqual([expect.objectContaining({ name: 'nrepl', accept: 'nrepl-ts/nrepl', address: '0.0.0.0', port: 7888, 'port-file': true })]);
+    expect(loaded.servers).toEqual([expect.objectContaining({ name: 'nrepl', accept: 'nrepl-ts/nrepl', address: 'localhost', port: 7888, 'port-file': true })]);
     expect(loaded.origins.nrepl).toMatchObject({ address: user, port: path.join(cwd, '.nrepl.edn'), accept: 'default' });
   });
 

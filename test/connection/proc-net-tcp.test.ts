@@ -1,30 +1,28 @@
+// The socket-table reader behind the peer checks (uid and "does the client still hold its socket").
+// Address encoding and chunked search are tested in test/server/peer-uid.test.ts.
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { decodeAddress, findSocket, parseProcNetTcp } from '../../src/connection/proc-net-tcp';
+import { clientSocket, findSocketRow, procAddress, systemTableReader } from '../../src/connection/proc-net-tcp';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0
    1: 0100007F:D431 0100007F:1F90 05 00000000:00000000 00:00000000 00000000     0        0 0 1 0000000000000000 20 4 30 10 -1
-garbage line
 `;
 
-describe('parseProcNetTcp', () => {
-  it('reads addresses, ports, state, uid and inode of each row', () => {
-    expect(parseProcNetTcp(TCP)).toEqual([
-      { localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 10, uid: 1000, inode: 12345 },
-      { localAddress: '127.0.0.1', localPort: 54321, remoteAddress: '127.0.0.1', remotePort: 8080, state: 5, uid: 0, inode: 0 },
-    ]);
-  });
-
-  it('decodes IPv6, IPv4-mapped IPv6 and ::1 (words in little-endian order)', () => {
-    expect(decodeAddress('00000000000000000000000001000000')).toBe('::1');
-    expect(decodeAddress('0000000000000000FFFF00000100007F')).toBe('::ffff:127.0.0.1');
-    expect(decodeAddress('B80D0120000000000000000001000000')).toBe('2001:db8::1');
+describe('findSocketRow', () => {
+  it('reads the uid and the inode of the row (inode 0: no process holds the socket)', () => {
+    const client = procAddress({ address: '127.0.0.1', port: 54321 }, 'v4', 'LE')!;
+    const server = procAddress({ address: '127.0.0.1', port: 8080 }, 'v4', 'LE')!;
+    expect(findSocketRow(TCP, client, server)).toEqual({ uid: 0, inode: 0 });
+    expect(findSocketRow(TCP, server, procAddress({ address: '0.0.0.0', port: 0 }, 'v4', 'LE')!)).toEqual({ uid: 1000, inode: 12345 });
+    expect(findSocketRow(TCP, server, client)).toBeUndefined();
   });
 });
 
-describe('findSocket (Linux)', () => {
-  it('finds the client side of a live loopback connection, owned (inode > 0) by this process’s uid', async () => {
+describe('clientSocket on this machine (Linux)', () => {
+  it('finds a live client owned (inode > 0) by this uid, and its orphaned remains once it is destroyed', async () => {
+    const read = systemTableReader();
+    expect(read, 'Linux with /proc/net/tcp').toBeDefined();
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
@@ -32,10 +30,17 @@ describe('findSocket (Linux)', () => {
     const client = net.connect(port, '127.0.0.1');
     await new Promise<void>((r) => client.once('connect', r));
     const seen = await accepted;
+    seen.on('error', () => {});
+    const ends = () => [{ address: seen.remoteAddress!, port: seen.remotePort! }, { address: seen.localAddress!, port: seen.localPort! }] as const;
     try {
-      const row = findSocket(seen.remoteAddress!, seen.remotePort!, seen.localAddress!, seen.localPort!);
-      expect(row).toMatchObject({ localPort: client.localPort, remotePort: port, uid: process.getuid!() });
+      const [c, s] = ends();
+      const row = clientSocket(c, s, { read: read! });
+      expect(row?.uid).toBe(process.getuid!());
       expect(row!.inode).toBeGreaterThan(0);
+      client.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      const after = clientSocket(c, s, { read: read! });
+      expect(after === undefined || after.inode === 0, `row after destroy: ${JSON.stringify(after)}`).toBe(true);
     } finally {
       client.destroy();
       seen.destroy();

@@ -102,11 +102,12 @@ describe('binding', () => {
     expect((await c.eval('1 + 1')).values).toEqual(['2']);
   });
 
-  it('a non-loopback address with TLS listens, warns exactly once that the process is exposed, and serves TLS', async () => {
-    const host = await startHost({ env: tlsServer({ address: '0.0.0.0' }), scheme: 'nrepls' });
+  it('a non-loopback address with mutual TLS listens, warns exactly once that the process is exposed, and serves TLS', async () => {
+    // TLS alone no longer opens the network (test/hardening/access.test.ts): clients must present certificates.
+    const host = await startHost({ env: tlsServer({ address: '0.0.0.0' }, { 'require-client-cert': true }), scheme: 'nrepls' });
     const warnings = host.child.stderr().split('\n').filter((l) => /WARNING/.test(l));
     expect(warnings).toEqual([`nrepl-ts: WARNING: server nrepl listens on 0.0.0.0:${host.port} (TLS): this process is exposed to the network`]);
-    const c = await openTls(host.port, { ca: certs.ca });
+    const c = await openTls(host.port, { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     expect((await c.eval('6 * 7')).values).toEqual(['42']);
     await c.end();
   });
@@ -220,17 +221,16 @@ describe('.nrepl-port', () => {
     expect((statSync(path).mode & 0o777).toString(8), 'mode of a rewritten .nrepl-port').toBe('600');
   });
 
-  it('never writes through a symlink planted at .nrepl-port', async () => {
+  it('never writes through a symlink planted at .nrepl-port, nor replaces it (it is not a port file)', async () => {
     const cwd = tempDir('nrepl-port-link-');
     const victim = join(tempDir('nrepl-port-victim-'), 'precious');
     writeFileSync(victim, 'do not touch');
     chmodSync(victim, 0o644);
     symlinkSync(victim, join(cwd, '.nrepl-port'));
     const host = await startHost({ cwd });
-    await portFile(cwd);
+    await host.child.waitFor(/port-file: refusing to overwrite .*\.nrepl-port: it is a symbolic link/);
     expect(readFileSync(victim, 'utf8'), 'the symlink target must be left alone').toBe('do not touch');
     expect(statSync(victim).mode & 0o777).toBe(0o644);
-    expect(lstatSync(join(cwd, '.nrepl-port')).isSymbolicLink()).toBe(false);
-    expect(readFileSync(join(cwd, '.nrepl-port'), 'utf8')).toBe(String(host.port));
+    expect(lstatSync(join(cwd, '.nrepl-port')).isSymbolicLink(), 'the agent did not create the symlink, so it stays').toBe(true);
   });
 });

@@ -78,7 +78,7 @@ describe('listening', () => {
 
   it('refuses a non-loopback address unless allow-remote is set, and then warns loudly', async () => {
     const refused = spawnWithAgent({ env: { NREPL_SERVER_OPEN: '{:port 0 :address "0.0.0.0" :accept nrepl-ts/repl}' } });
-    await refused.waitFor(/nrepl-ts: server open: refusing to listen on non-loopback address 0\.0\.0\.0/);
+    await refused.waitFor(/nrepl-ts: NREPL_SERVER_OPEN: address: refusing to listen on non-loopback address 0\.0\.0\.0 without client certificates/);
     await refused.waitFor(/app ready/, { from: 'stdout' });
     expect(refused.stderr()).not.toContain('listening on');
     const allowed = spawnWithAgent({ env: { NREPL_SERVER_OPEN: '{:port 0 :address "0.0.0.0" :allow-remote true :accept nrepl-ts/repl}' } });
