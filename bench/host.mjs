@@ -17,7 +17,7 @@ import { fmt, percentile, rssOf, sleep, startProcess } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { connect } = require(join(root, 'dist/nrepl/client.js'));
+const { connect } = require(join(root, 'dist/client/client.js'));
 const quick = process.argv.includes('--quick');
 const LOAD_MS = quick ? 1500 : 4000;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NREPL_') && k !== 'NODE_OPTIONS'));

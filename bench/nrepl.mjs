@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // nREPL server benchmark: nrepl-ts against its peers, measured side by side in
-// one run with the same client (src/nrepl/client.ts) and the same expressions.
+// one run with the same client (src/client/client.ts) and the same expressions.
 //
 //   npm run bench:peers        # once: installs nbb and the Debian reference server
 //   node bench/nrepl.mjs [--quick]
@@ -19,7 +19,7 @@ import { fmt, median, percentile, sampleRss, sleep, startProcess } from './lib.m
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { connect } = require(join(root, 'dist/nrepl/client.js'));
+const { connect } = require(join(root, 'dist/client/client.js'));
 const quick = process.argv.includes('--quick');
 const SEQ = quick ? 500 : 3000;
 const WARM = quick ? 100 : 300;

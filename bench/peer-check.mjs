@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Cost of the peer uid check (src/server/peer-uid.ts) on a loopback connect.
+// Cost of the peer uid check (src/worker/server/peer-uid.ts) on a loopback connect.
 //
 //   npm run build && node bench/peer-check.mjs [--connects 200] [--rounds 10] [--idle 0]
 //
@@ -20,7 +20,7 @@ import { median } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { peerRefusal, systemPeerContext } = require(join(root, 'dist/server/peer-uid.js'));
+const { peerRefusal, systemPeerContext } = require(join(root, 'dist/worker/server/peer-uid.js'));
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

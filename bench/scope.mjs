@@ -1,4 +1,4 @@
-// Cost of the REPL conveniences' scope (src/eval/scope.ts), in process:
+// Cost of the REPL conveniences' scope (src/main/eval/scope.ts), in process:
 // 1. planning per eval (mention scan + plan) for a one-liner and a 40 KB file;
 // 2. a hot loop defined by an eval: unwrapped, wrapped with block lets only
 //    (session names), and wrapped with `with` (a built-in module name).
@@ -7,7 +7,7 @@ import * as vm from 'node:vm';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { planScope, scopeObjects, SCOPE_KEY } = require('../dist/eval/scope.js');
+const { planScope, scopeObjects, SCOPE_KEY } = require('../dist/main/eval/scope.js');
 
 function perCall(fn, n) {
   for (let i = 0; i < 1000; i++) fn();

@@ -58,8 +58,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { encode, FrameReader, loadCodec } = require(join(ROOT, 'dist/nrepl/bencode.js'));
-const { connect } = require(join(ROOT, 'dist/nrepl/client.js'));
+const { encode, FrameReader, loadCodec } = require(join(ROOT, 'dist/shared/bencode/bencode.js'));
+const { connect } = require(join(ROOT, 'dist/client/client.js'));
 
 const MB = 1024 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -459,10 +459,12 @@ export async function runSoak(options = {}) {
         socket.on('error', () => {});
         await new Promise((done) => { socket.once('connect', done); socket.once('close', done); });
         socket.pause();
-        socket.write(`for (let i = 0; i < 2000; i++) console.log('${'s'.repeat(500)}'); 'printed'\n`);
+        // 400 KB each: far past the 64 KB output buffer of these servers, light enough to leave the app time for others.
+        socket.write(`for (let i = 0; i < 800; i++) console.log('${'s'.repeat(500)}'); 'printed'\n`);
         await sleep(100 + r.int(400));
         socket.destroy();
         s.stalled++;
+        await sleep(200 + r.int(300));
       }
     };
 
@@ -473,13 +475,14 @@ export async function runSoak(options = {}) {
         let conn;
         try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`pipeliner could not connect: ${err.message}`); await sleep(100); continue; }
         conn.socket.pause();
-        const count = 200 + r.int(800);
+        const count = 100 + r.int(400);
         const parts = [];
         for (let i = 0; i < count; i++) parts.push(encode({ op: 'eval', id: `pipe${i}`, code: `${i} + 1` }));
         conn.socket.write(Buffer.concat(parts));
         s.pipelined += count;
         await sleep(50 + r.int(200));
         conn.socket.destroy();
+        await sleep(200 + r.int(300));
       }
     };
 
@@ -504,8 +507,9 @@ export async function runSoak(options = {}) {
         await sleep(30 + r.int(120));
         socket.destroy();
         s.hung++;
-        // The host is freed within a moment of the client's departure; the probe checks it answers.
-        await sleep(300 + r.int(300));
+        // The host is freed within a moment of the client's departure (the probe checks it answers);
+        // then it gets time to serve everyone else before the next hang.
+        await sleep(1500 + r.int(1000));
       }
     };
 

@@ -2,7 +2,7 @@
  * Preload entry (`node --import nrepl-ts/register`, `--require`, NODE_OPTIONS).
  * Side effects only; the logic is in agent/gate.ts. Nothing may escape to the host.
  */
-import { startFromPreload } from './agent/gate';
+import { startFromPreload } from './main/gate';
 import { say } from './log';
 
 try {

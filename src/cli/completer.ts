@@ -4,7 +4,7 @@
  * finds the word). Candidates that do not extend the word are dropped, since
  * readline can only append; failures and slow servers complete nothing.
  */
-import { mergeResponses, type NreplClient } from '../nrepl/client';
+import { mergeResponses, type NreplClient } from '../client/client';
 import { wordBeforeCursor, type Dialect } from './input';
 
 /** How long Tab waits for the server. */

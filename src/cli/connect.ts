@@ -4,7 +4,7 @@
  * to read Clojure-family input as Lisp), clones a session of its own and hands
  * the terminal to the loop in repl.ts.
  */
-import { ClientErrorCodes, NreplClientError, type Response } from '../nrepl/client';
+import { ClientErrorCodes, NreplClientError, type Response } from '../client/client';
 import { flag, type CommandSpec } from './args';
 import { commandArgs } from './command';
 import { historyPath } from './history';

@@ -3,7 +3,7 @@
  * as readable text, or the raw reply with `--json`. Formatting is pure
  * (`formatDescribe`), so it is tested without a server.
  */
-import type { Response } from '../nrepl/client';
+import type { Response } from '../client/client';
 import { flag, type CommandSpec } from './args';
 import { commandArgs } from './command';
 import { CliError, ExitCodes, jsonLine, paletteFor, type Io, type Palette } from './io';

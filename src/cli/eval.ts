@@ -5,7 +5,7 @@
  * no server to talk to. `--json` prints every response as one JSON line
  * instead. Ctrl-C sends `interrupt` (a second one gives up at once).
  */
-import { hasStatus, type Response } from '../nrepl/client';
+import { hasStatus, type Response } from '../client/client';
 import { flag, stringOption, type CommandSpec } from './args';
 import { commandArgs } from './command';
 import { CliError, ExitCodes, jsonLine, OutputWriter, type Io } from './io';

@@ -1,10 +1,10 @@
 /**
  * Opens the nREPL connection for a client command: resolves the target
- * (target.ts), connects with the shared client from src/nrepl/client.ts, and
+ * (target.ts), connects with the shared client from src/client/client.ts, and
  * turns every failure into one `CliError` line with exit status 2 that says
  * what to do. The options every client command shares are declared here.
  */
-import { connect, NreplClientError, type NreplClient } from '../nrepl/client';
+import { connect, NreplClientError, type NreplClient } from '../client/client';
 import { stringOption, type OptionSpec, type ParsedArgs } from './args';
 import { CliError, ExitCodes, type Io } from './io';
 import { describeTarget, resolveTarget, type ResolvedTarget } from './target';

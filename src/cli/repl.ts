@@ -15,7 +15,7 @@
  * works. It does not resolve targets or parse options (connect.ts does).
  */
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
-import { hasStatus, statusOf, type NreplClient, type Response } from '../nrepl/client';
+import { hasStatus, statusOf, type NreplClient, type Response } from '../client/client';
 import { serverCompleter } from './completer';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history';
 import { isIncomplete, type Dialect } from './input';

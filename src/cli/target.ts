@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ConnectTarget } from '../nrepl/client';
+import type { ConnectTarget } from '../client/client';
 
 /** Target-related option values as given on the command line. */
 export interface TargetOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { holdReason, textSetsDaemonOff, valueSetsDaemonOff } from '../../src/agent/hold-hint';
+import { holdReason, textSetsDaemonOff, valueSetsDaemonOff } from '../../src/main/hold-hint';
 import { tempTree } from '../config/tmp';
 
 describe('textSetsDaemonOff', () => {

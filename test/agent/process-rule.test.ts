@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStart, isOwnPreload, preloadOnCommandLine, type OwnPreload } from '../../src/agent/process-rule';
+import { decideStart, isOwnPreload, preloadOnCommandLine, type OwnPreload } from '../../src/main/process-rule';
 
 // A fake file system: /opt/nrepl-ts holds the package; /work/app/node_modules/nrepl-ts links to it.
 const REAL: Record<string, string> = {

@@ -1,7 +1,7 @@
 // `nrepl-ts` itself, `describe` and `sessions`: help, unknown commands, and
 // readable (or --json) views of the server's describe and ls-sessions.
 import { describe, expect, it } from 'vitest';
-import { connect } from '../../src/nrepl/client';
+import { connect } from '../../src/client/client';
 import { spawnWithAgent, tempDir, waitForNreplPort } from '../helpers/agent';
 import { runCli } from './helpers';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpretFileConfig, type FileContext } from '../../src/config/file-shape';
-import { Level } from '../../src/config/raw';
+import { interpretFileConfig, type FileContext } from '../../src/worker/config/file-shape';
+import { Level } from '../../src/worker/config/raw';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 
 const EDN: FileContext = { source: '/p/.nrepl.edn', prefix: '', level: Level.PROJECT_EDN, baseDir: '/p', clojureKeys: true };

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NREPL_SERVER, describeConfig, loadConfig, validateServer } from '../../src/config/load';
-import { ServerSpecSchema } from '../../src/config/schema';
+import { DEFAULT_NREPL_SERVER, describeConfig, loadConfig, validateServer } from '../../src/worker/config/load';
+import { ServerSpecSchema } from '../../src/worker/config/schema';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 import { tempTree } from './tmp';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Level, type RawServer } from '../../src/config/raw';
-import { checkDefinition } from '../../src/config/validate';
+import { Level, type RawServer } from '../../src/worker/config/raw';
+import { checkDefinition } from '../../src/worker/config/validate';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 
 function raw(fields: Record<string, unknown>, over: Partial<RawServer> = {}): RawServer {

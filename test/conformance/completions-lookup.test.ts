@@ -3,7 +3,7 @@
 // chains, each with candidate and type; lookup returns an info dict, empty
 // for an unknown symbol; both accept the keys real clients send.
 import { describe, expect, it } from 'vitest';
-import type { BDict } from '../../src/nrepl/bencode';
+import type { BDict } from '../../src/shared/bencode/bencode';
 import { expectSingleDone, expectStatuses, open, show, startHost, statuses, track, type Response } from './harness';
 
 interface Candidate {

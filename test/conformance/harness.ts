@@ -12,11 +12,11 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterEach, expect } from 'vitest';
-import { encode, FrameReader, loadCodec, type Encodable } from '../../src/nrepl/bencode';
-import { connect, hasStatus, statusOf, type NreplClient, type Response } from '../../src/nrepl/client';
+import { encode, FrameReader, loadCodec, type Encodable } from '../../src/shared/bencode/bencode';
+import { connect, hasStatus, statusOf, type NreplClient, type Response } from '../../src/client/client';
 import { APPS, spawnWithAgent, tempDir, waitForNreplPort, type Child, type SpawnOptions } from '../helpers/agent';
 
-export { hasStatus, statusOf, type Response } from '../../src/nrepl/client';
+export { hasStatus, statusOf, type Response } from '../../src/client/client';
 export { APPS } from '../helpers/agent';
 
 /** Per-request timeout: generous, but a missing `done` fails the test instead of hanging it. */

@@ -3,7 +3,7 @@
 // truncates with a namespaced status, print chooses the printer, options
 // reach it; a 10 MB value streams whole and chunks never split a character.
 import { describe, expect, it } from 'vitest';
-import type { Encodable } from '../../src/nrepl/bencode';
+import type { Encodable } from '../../src/shared/bencode/bencode';
 import { expectSingleDone, expectStatuses, hasStatus, open, show, startHost, statuses, stringDiff, type Response } from './harness';
 
 const P = 'nrepl.middleware.print';

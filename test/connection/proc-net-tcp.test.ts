@@ -2,7 +2,7 @@
 // Address encoding and chunked search are tested in test/server/peer-uid.test.ts.
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clientSocket, findSocketRow, procAddress, systemTableReader } from '../../src/connection/proc-net-tcp';
+import { clientSocket, findSocketRow, procAddress, systemTableReader } from '../../src/worker/connection/proc-net-tcp';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0
@@ -46,5 +46,25 @@ describe('clientSocket on this machine (Linux)', () => {
       seen.destroy();
       server.close();
     }
+  });
+});
+
+describe('SocketLookups', () => {
+  it('serves every lookup queued before a pass with one read of the table, and stops reading once all are found', async () => {
+    const { SocketLookups } = await import('../../src/worker/connection/proc-net-tcp');
+    let reads = 0;
+    const lookups = new SocketLookups((name, onChunk) => {
+      reads += 1;
+      if (name === 'tcp') onChunk(TCP);
+    }, 'LE');
+    const [a, b, missing] = await Promise.all([
+      lookups.lookup({ address: '127.0.0.1', port: 54321 }, { address: '127.0.0.1', port: 8080 }),
+      lookups.lookup({ address: '127.0.0.1', port: 8080 }, { address: '0.0.0.0', port: 0 }),
+      lookups.lookup({ address: '127.0.0.1', port: 1 }, { address: '127.0.0.1', port: 2 }),
+    ]);
+    expect(a).toEqual({ uid: 0, inode: 0 });
+    expect(b).toEqual({ uid: 1000, inode: 12345 });
+    expect(missing).toBeUndefined();
+    expect(reads, 'one pass over tcp and tcp6 for all three').toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripTelnet } from '../../src/connection/telnet';
+import { stripTelnet } from '../../src/worker/connection/telnet';
 
 const strip = (bytes: number[]) => {
   const r = stripTelnet(Buffer.from(bytes));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { completions, type Completion } from '../../src/eval/complete';
+import { completions, type Completion } from '../../src/main/tooling/complete';
 
 class Widget {
   constructor(readonly size: number) {}

@@ -5,7 +5,7 @@ import inspector from 'node:inspector';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { lookup } from '../../src/eval/lookup';
+import { lookup } from '../../src/main/tooling/lookup';
 
 // The fixture is plain JavaScript written to disk and loaded by Node's own CJS
 // loader, so function sources and positions are exactly what is written here
@@ -198,7 +198,7 @@ describe('source location', () => {
   });
 
   it('leaves no session connected in a real process (built dist/), even under --inspect', () => {
-    const dist = resolve(__dirname, '../../dist/eval/lookup.js');
+    const dist = resolve(__dirname, '../../dist/main/tooling/lookup.js');
     expect(existsSync(dist), `${dist} is missing: run \`npm run build\` first`).toBe(true);
     const script = `
       const inspector = require('node:inspector');

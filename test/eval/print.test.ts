@@ -10,7 +10,7 @@ import {
   printValue,
   resolvePrintOptions,
   type PrinterName,
-} from '../../src/eval/print';
+} from '../../src/shared/print/print';
 
 const P = 'nrepl.middleware.print/';
 const withOptions = (options: unknown, extra: Record<string, unknown> = {}) =>

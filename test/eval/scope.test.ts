@@ -1,8 +1,8 @@
-// The pure planning half of src/eval/scope.ts: which names an eval binds and
+// The pure planning half of src/main/eval/scope.ts: which names an eval binds and
 // the text around its code. Compiled and run with vm where behaviour matters.
 import { describe, expect, it } from 'vitest';
 import * as vm from 'node:vm';
-import { BUILTIN_NAMES, hasUseStrict, mentionedNames, planScope, SCOPE_KEY, scopeObjects, type ScopeSource } from '../../src/eval/scope';
+import { BUILTIN_NAMES, hasUseStrict, mentionedNames, planScope, SCOPE_KEY, scopeObjects, type ScopeSource } from '../../src/main/eval/scope';
 
 const noGlobals = () => false;
 

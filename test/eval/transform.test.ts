@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import vm from 'node:vm';
-import { prepareEval, type PreparedEval } from '../../src/eval/transform';
+import { prepareEval, type PreparedEval } from '../../src/worker/eval/transform';
 
 // Every eval runs as its own vm.runInThisContext call in this process's global
 // context, the way the eval thread does. Names are prefixed `tt` so they cannot

@@ -11,7 +11,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connect, type NreplClient } from '../../src/nrepl/client';
+import { connect, type NreplClient } from '../../src/client/client';
 import { APPS, spawnWithAgent, tempDir, type Child } from '../helpers/agent';
 import { alive, hasStatus, httpGet, open, sleep, startHost, waitForNrepl, type Response } from './helpers';
 

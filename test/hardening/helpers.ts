@@ -13,11 +13,11 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterEach } from 'vitest';
-import { encode, FrameReader, loadCodec, type Encodable } from '../../src/nrepl/bencode';
-import { connect, NreplClient, type Response } from '../../src/nrepl/client';
+import { encode, FrameReader, loadCodec, type Encodable } from '../../src/shared/bencode/bencode';
+import { connect, NreplClient, type Response } from '../../src/client/client';
 import { ROOT, spawnWithAgent, tempDir, type Child, type SpawnOptions } from '../helpers/agent';
 
-export { hasStatus, statusOf, type Response } from '../../src/nrepl/client';
+export { hasStatus, statusOf, type Response } from '../../src/client/client';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,7 @@
 // second).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostCalls } from '../../src/eval/host-calls';
+import { WorkerCalls } from '../../src/main/worker-calls';
 import { APPS } from '../helpers/agent';
 import { open, startHost } from './helpers';
 
@@ -19,7 +19,7 @@ describe('host-side bookkeeping', () => {
   // Per-connection state is kept only while the connection is open (white-box on purpose:
   // a number per connection grows too slowly to see in RSS within a test).
   it('forgets closed connections', () => {
-    const calls = new HostCalls(() => {}, new Int32Array(new SharedArrayBuffer(8)));
+    const calls = new WorkerCalls(() => {}, new Int32Array(new SharedArrayBuffer(8)));
     for (let conn = 1; conn <= 10_000; conn++) {
       calls.receive({ t: 'eval', call: conn, kind: 'eval', mode: 'eval', conn, session: `s${conn}`, ephemeral: true, code: '1', async: false, print: {} } as never);
       calls.receive({ t: 'eval', call: 0, kind: 'connection-closed', conn } as never);

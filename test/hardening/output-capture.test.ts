@@ -1,4 +1,4 @@
-// Output capture under a synchronous flood (src/eval/capture.ts), in process:
+// Output capture under a synchronous flood (src/main/eval/capture.ts), in process:
 // what evaluated code writes in a loop must cost the host O(1) memory per
 // loop, not O(writes). Node's own streams merge the callbacks of writes made
 // in one tick into a single process.nextTick; a routed write must not
@@ -17,7 +17,7 @@
 // beyond 8 MiB; the worker subtracts what it has sent or shed) kept it at
 // ~250 MB while delivering 1.7 GB.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runWithRoute, type OutputRoute } from '../../src/eval/capture';
+import { runWithRoute, type OutputRoute } from '../../src/main/eval/capture';
 
 const route: OutputRoute = { out() {}, err() {}, active: true };
 

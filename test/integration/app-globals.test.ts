@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort, type Child } from '../helpers/agent';
-import { connect, type NreplClient } from '../../src/nrepl/client';
+import { connect, type NreplClient } from '../../src/client/client';
 import { connectText } from '../helpers/text-client';
 
 const APP = join(APPS, 'globals-app.cjs');

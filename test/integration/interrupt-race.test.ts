@@ -1,7 +1,7 @@
 // An interrupt that overtakes its eval (sent before the main thread has started it)
 // must cancel the eval: it must never start afterwards and hold the main thread forever.
 import { describe, expect, it } from 'vitest';
-import { connect } from '../../src/nrepl/client';
+import { connect } from '../../src/client/client';
 import { spawnWithAgent, tempDir, waitForNreplPort } from '../helpers/agent';
 
 describe('interrupt racing its eval', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes, NreplTsError } from '../../src/errors';
-import { DEFAULT_MAX_DEPTH, encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/nrepl/bencode';
-import { bencodePackage } from '../../src/nrepl/decode-frame';
+import { DEFAULT_MAX_DEPTH, encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/shared/bencode/bencode';
+import { bencodePackage } from '../../src/shared/bencode/decode-frame';
 
 beforeAll(loadCodec);
 
@@ -338,7 +338,7 @@ describe('loadCodec', () => {
 
   it('must be awaited before encode or FrameReader.push, which say so', async () => {
     vi.resetModules();
-    const fresh = await import('../../src/nrepl/bencode.js');
+    const fresh = await import('../../src/shared/bencode/bencode.js');
     const reader = new fresh.FrameReader();
     for (const use of [() => fresh.encode({ op: 'eval' }), () => reader.push(ascii('de'))]) {
       try {

@@ -3,8 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encode, FrameReader, loadCodec, type DecodedMessage, type Encodable } from '../../src/nrepl/bencode';
-import { ClientErrorCodes, connect, NreplClientError, type NreplClient, type Response } from '../../src/nrepl/client';
+import { encode, FrameReader, loadCodec, type DecodedMessage, type Encodable } from '../../src/shared/bencode/bencode';
+import { ClientErrorCodes, connect, NreplClientError, type NreplClient, type Response } from '../../src/client/client';
 
 type Reply = (msg: { readonly [key: string]: Encodable }) => void;
 type Handler = (msg: DecodedMessage, reply: Reply, socket: Socket) => void;
@@ -323,8 +323,8 @@ describe('client: failures never hang', () => {
 describe('client: codec loading', () => {
   it('loads the bencode codec in connect, so callers need not', async () => {
     vi.resetModules();
-    const fresh = await import('../../src/nrepl/client.js');
-    const freshCodec = await import('../../src/nrepl/bencode.js');
+    const fresh = await import('../../src/client/client.js');
+    const freshCodec = await import('../../src/shared/bencode/bencode.js');
     expect(() => freshCodec.encode({ op: 'x' })).toThrow(/call loadCodec\(\) first/);
     const { port } = await fakeServer((msg, reply) => reply({ id: msg.id, status: ['done'] }));
     const c = await fresh.connect({ port });

@@ -1,9 +1,9 @@
-// EDN printing of JavaScript values (src/eval/edn-print.ts). That Clojure's own
+// EDN printing of JavaScript values (src/shared/print/edn-print.ts). That Clojure's own
 // read-string reads all of this back as data is checked in test/interop/remote-prepl.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ednNumber, ednString, Keyword, keywordFor, printEdn, printPreplJson } from '../../src/eval/edn-print';
-import { printValue, resolvePrintOptions } from '../../src/eval/print';
-import { parseEdn } from '../../src/config/edn';
+import { ednNumber, ednString, Keyword, keywordFor, printEdn } from '../../src/shared/print/edn-print';
+import { printPreplJson, printValue, resolvePrintOptions } from '../../src/shared/print/print';
+import { parseEdn } from '../../src/worker/config/edn';
 
 describe('printEdn: scalars', () => {
   it('nil, booleans', () => {

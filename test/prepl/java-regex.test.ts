@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regexLiteral } from '../../src/prepl/java-regex';
+import { regexLiteral } from '../../src/shared/print/java-regex';
 
 describe('regexLiteral', () => {
   it('literals, escapes, classes, groups, quantifiers and anchors become #"…"; i/m/s flags become (?ims)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonData } from '../../src/prepl/json-data';
+import { jsonData } from '../../src/shared/print/json-data';
 
 const errorToData = (err: object) => ({ error: (err as Error).message });
 const data = (v: unknown) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, completeness, FormReader, type ReaderItem } from '../../src/prepl/reader';
+import { classify, completeness, FormReader, type ReaderItem } from '../../src/shared/form-reader';
 
 const forms = (items: ReaderItem[]) => items.map((i) => (i.kind === 'form' ? i.source : i.kind));
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tap as publicTap } from '../../src/index';
-import { setTapSender, tap } from '../../src/eval/tap';
-import { setTapListeners } from '../../src/prepl/tap-sender';
-import type { ToWorker } from '../../src/agent/channel';
+import { setTapSender, tap } from '../../src/main/eval/tap';
+import { setTapListeners } from '../../src/main/eval/tap-sender';
+import type { ToWorker } from '../../src/seam/channel';
 
 afterEach(() => setTapSender(undefined));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStack, readErrorData, throwableData } from '../../src/prepl/throwable';
+import { parseStack, readErrorData, throwableData } from '../../src/shared/print/throwable';
 
 const STACK = [
   "TypeError: Cannot read properties of null (reading 'x')",

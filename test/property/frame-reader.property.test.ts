@@ -1,4 +1,4 @@
-// Property tests of the bencode FrameReader (src/nrepl/frame-reader.ts), the
+// Property tests of the bencode FrameReader (src/shared/bencode/frame-reader.ts), the
 // first code that touches bytes from the network:
 // - any message `encode` writes comes back equal, however the stream is cut;
 // - random, truncated, mutated and oversized byte streams never make `push`
@@ -7,7 +7,7 @@
 // - the limit is exact: a frame of exactly maxMessageBytes passes, one byte
 //   more is 'frame-too-large', and every frame before it still arrives.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/nrepl/bencode';
+import { encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/shared/bencode/bencode';
 import { fc, runs } from './fc';
 
 beforeAll(loadCodec);

@@ -1,7 +1,7 @@
 // Unit tests of server/peer-uid.ts: /proc/net/tcp{,6} address encoding (byte
 // order, IPv4-mapped IPv6), row lookup, and the refusal rule.
 import { describe, expect, it } from 'vitest';
-import { findSocketUid, peerRefusal, procAddress, scanTable, type PeerCheckContext, type TableReader } from '../../src/server/peer-uid';
+import { findSocketUid, peerRefusal, procAddress, scanTable, type PeerCheckContext, type TableReader } from '../../src/worker/server/peer-uid';
 
 describe('procAddress', () => {
   it('IPv4 in /proc/net/tcp: the address as a native 32-bit word, the port as plain hex', () => {

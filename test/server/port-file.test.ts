@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileIdentity, isPortFileText, portFileObstacle, removeCleanupFile, writePortFile } from '../../src/server/port-file';
+import { fileIdentity, isPortFileText, portFileObstacle, removeCleanupFile, writePortFile } from '../../src/worker/server/port-file';
 import { tempDir } from '../helpers/agent';
 
 describe('isPortFileText', () => {

@@ -1,6 +1,6 @@
 // Unit tests of server/rate-limit.ts with a hand-driven clock and timers.
 import { describe, expect, it } from 'vitest';
-import { RateLimitedLog } from '../../src/server/rate-limit';
+import { RateLimitedLog } from '../../src/worker/server/rate-limit';
 
 function harness() {
   let now = 0;

@@ -1,0 +1,277 @@
+/**
+ * Evaluates one prepared eval/load-file request on the host's main thread:
+ * runs the code with vm in the global context, inside the evaluation's
+ * context (output routing), with the REPL conveniences in scope (scope.ts),
+ * awaits it when it used top-level await, prints the value, and reports
+ * through the call's emitter: {value, ns} or {err} + {error: {ex, rootEx}},
+ * then final.
+ *
+ * Output of the evaluated code — also later, from timers and callbacks it
+ * started — goes to the client while its connection is open; once the
+ * connection is gone it goes to the host's own stdout/stderr (capture.ts
+ * reads `active`), so no byte is lost.
+ *
+ * The synchronous part runs under the shared eval flag (nrepl/interrupt.ts):
+ * the flag holds the call number while it runs; if the worker has claimed it
+ * for termination when the part ends, we wait here for the termination, the
+ * only place where it is safe.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as vm from 'node:vm';
+import { runWithRoute } from './capture';
+import { spendLoaderWarning } from './loader-warning';
+import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
+import type { CallEmitter } from './emitter';
+import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from '../../shared/print/print';
+import type { EvalSession } from './sessions';
+import { isCancelled, RUNNING } from '../../seam/eval-slots';
+import { planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
+
+/** An eval request as the worker sends it. */
+export interface EvalRequest {
+  call: number;
+  mode: 'eval' | 'load-file';
+  conn: number;
+  id?: string;
+  session: string;
+  code: string;
+  async: boolean;
+  /** Names the code declares at top level (transform.ts): never bound by the scope. */
+  declared?: string[];
+  file?: string;
+  line?: number;
+  column?: number;
+  ns?: string;
+  print: Record<string, unknown>;
+  /** Structured clients (prepl) report errors as data only: no `err` text. */
+  quietErrors?: boolean;
+}
+
+const requires = new Map<string, NodeJS.Require>();
+
+/** The file evaluated code pretends to be in: `file` if given, else derived from `ns` (a file or folder), else the cwd. */
+function scriptPath(req: EvalRequest): { filename: string; base: string } {
+  const cwd = process.cwd();
+  const anchor = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
+  let base = join(cwd, '[nrepl-eval]');
+  if (req.ns && req.ns !== 'user' && /[\\/.]/.test(req.ns)) {
+    const target = anchor(req.ns);
+    try {
+      if (existsSync(target)) base = statSync(target).isDirectory() ? join(target, '[nrepl-eval]') : target;
+    } catch {
+      // Not a path we can use: evaluate relative to the cwd.
+    }
+  }
+  return { filename: req.file ? anchor(req.file) : base, base };
+}
+
+function requireFor(base: string): NodeJS.Require {
+  let fn = requires.get(base);
+  if (!fn) {
+    fn = createRequire(base);
+    requires.set(base, fn);
+  }
+  return fn;
+}
+
+/** The module evaluated code sees as `module` (`exports` is its exports), one per pretend file, kept like node -i's. */
+interface PretendModule {
+  id: string;
+  filename: string;
+  path: string;
+  exports: unknown;
+  paths: string[];
+  loaded: boolean;
+  children: unknown[];
+  require: NodeJS.Require;
+}
+const modules = new Map<string, PretendModule>();
+
+function moduleFor(base: string): PretendModule {
+  let mod = modules.get(base);
+  if (!mod) {
+    const require = requireFor(base);
+    mod = { id: '<repl>', filename: base, path: dirname(base), exports: {}, paths: require.resolve.paths('x') ?? [], loaded: false, children: [], require };
+    modules.set(base, mod);
+  }
+  return mod;
+}
+
+const OriginalSymbol = Symbol;
+const symbolFor = Symbol.for;
+
+/** The scope plan for this eval, or undefined when it needs none or cannot have one. */
+function planFor(req: EvalRequest): ScopePlan | undefined {
+  // The wrapper finds its scope through `Symbol.for`; an app that replaced Symbol gets no conveniences.
+  if (globalThis.Symbol !== OriginalSymbol || Symbol.for !== symbolFor || !Object.isExtensible(globalThis)) return undefined;
+  return planScope(req.code, Array.isArray(req.declared) ? req.declared : [], (name) => name in globalThis);
+}
+
+const vmOptions = (req: EvalRequest, filename: string, shift: number): vm.ScriptOptions => ({
+  filename,
+  lineOffset: req.line ? req.line - 1 : 0,
+  // The prefix sits on the user's first line: moving the offset back keeps the user's columns.
+  columnOffset: (req.column ? req.column - 1 : 0) - shift,
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+
+/**
+ * Compiles the code with its scope wrapper; if that fails, compiles it as it
+ * is, so a syntax error is reported exactly as without the wrapper, and code
+ * the wrapper would break still runs (without conveniences).
+ */
+function compile(req: EvalRequest, filename: string, plan: ScopePlan | undefined): { script: vm.Script; plan?: ScopePlan } {
+  if (plan) {
+    try {
+      return { script: new vm.Script(plan.prefix + req.code + plan.suffix, vmOptions(req, filename, plan.prefix.length)), plan };
+    } catch {
+      // Judged below on the user's code alone.
+    }
+  }
+  return { script: new vm.Script(req.code, vmOptions(req, filename, 0)) };
+}
+
+/** Runs the script; the scope is reachable from the wrapper during the synchronous part only. */
+function run(script: vm.Script, scope: ScopeObjects | undefined): unknown {
+  // No "file:line + caret" decoration in the stack: the client shows its own.
+  if (!scope) return script.runInThisContext({ displayErrors: false });
+  Object.defineProperty(globalThis, SCOPE_KEY, { value: scope, configurable: true, writable: true, enumerable: false });
+  try {
+    return script.runInThisContext({ displayErrors: false });
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[SCOPE_KEY];
+  }
+}
+
+/**
+ * V8 gives a block that ends in a function declaration the function as its
+ * completion value (the sloppy-mode copy to the global), where a script gives
+ * undefined: `function f() { return _ }` must still print undefined.
+ */
+function blockQuirk(req: EvalRequest, value: unknown): boolean {
+  return (
+    typeof value === 'function' &&
+    Array.isArray(req.declared) &&
+    req.declared.includes(value.name) &&
+    (globalThis as Record<string, unknown>)[value.name] === value &&
+    /\}\s*;?\s*$/.test(req.code)
+  );
+}
+
+/**
+ * Cuts the agent's own frames (vm, capture, host calls) off the stack of an
+ * error thrown by the evaluated code itself: the user's frames are what matter.
+ */
+function trimStack(error: unknown): void {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return;
+  const cut = error.stack.search(/\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/);
+  if (cut < 0) return;
+  try {
+    error.stack = error.stack.slice(0, cut);
+  } catch {
+    // A frozen error keeps its stack.
+  }
+}
+
+function scopeSource(session: EvalSession, emitter: CallEmitter, base: string) {
+  return {
+    lastValue: () => session.history[0],
+    lastValues: () => session.history,
+    lastError: () => session.lastError,
+    readLine: () => () => session.input.readLine(() => emitter.event({ needInput: true })),
+    stdin: () => session.input.stream(),
+    require: requireFor(base),
+    module: moduleFor(base),
+  };
+}
+
+/** Leaves the synchronous part; if the worker claimed it for termination, waits for the termination here. */
+function leaveSynchronousPart(flag: Int32Array, call: number): void {
+  if (Atomics.compareExchange(flag, RUNNING, call, 0) === call) return;
+  // The worker stored -call: Runtime.terminateExecution is on its way and will end this callback.
+  while (Atomics.load(flag, RUNNING) === -call) {
+    // spin: the termination lands here, inside the message callback, where it is safe
+  }
+}
+
+/** Runs one request. Never throws; everything goes through `emitter`. */
+export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEmitter, flag: Int32Array, isDead: () => boolean): void {
+  installEvalGlobals();
+  installErrorGuard();
+  spendLoaderWarning();
+  const { filename, base } = scriptPath(req);
+  const context: EvalContext = {
+    out: (text) => {
+      if (!isDead()) emitter.output('out', text);
+    },
+    err: (text) => {
+      if (!isDead()) emitter.output('err', text);
+    },
+    // Read on every write (capture.ts): once the client is gone, output goes to the host's streams.
+    get active() {
+      return !isDead();
+    },
+    session,
+    emitter,
+    require: requireFor(base),
+  };
+  rememberScript(filename, context);
+  const print = resolvePrintOptions(req.print);
+  const ns = req.mode === 'eval' ? req.ns ?? 'user' : undefined;
+  const started = performance.now();
+
+  const succeed = (value: unknown): void => {
+    session.remember(value);
+    const printed = printValue(value, print);
+    const quota = applyQuota(printed.text, print.quota);
+    const event: Record<string, unknown> = { value: quota.text, ns, ms: Math.round(performance.now() - started) };
+    if (quota.truncated) event.truncated = true;
+    if (printed.error) event.printError = printed.error;
+    else if (print.problems.length > 0) event.printError = print.problems.join('; ');
+    emitter.finish(event);
+  };
+  const fail = (error: unknown): void => {
+    session.lastError = error;
+    const described = describeError(error);
+    if (!req.quietErrors) emitter.output('err', described.text);
+    const report: Record<string, unknown> = {
+      ex: described.ex,
+      rootEx: described.rootEx,
+      // Structured form for clients that turn exceptions into data (prepl).
+      message: error instanceof Error ? String(error.message) : described.causes.length === 0 ? described.text.replace(/^Uncaught |\n$/g, '') : '',
+      stack: error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined,
+      causes: described.causes,
+    };
+    if (isTruthy(req.print['nrepl.middleware.caught/print?'])) report.throwable = described.text;
+    emitter.finish({ error: report });
+  };
+
+  let result: unknown;
+  Atomics.store(flag, RUNNING, req.call);
+  if (isCancelled(flag, req.call)) {
+    // Interrupted before it started: the worker has answered it already. Never run it.
+    leaveSynchronousPart(flag, req.call);
+    return;
+  }
+  try {
+    result = runWithRoute(context, () => {
+      const compiled = compile(req, filename, planFor(req));
+      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base));
+      const value = run(compiled.script, scope);
+      return compiled.plan && !req.async && blockQuirk(req, value) ? undefined : value;
+    });
+  } catch (error) {
+    leaveSynchronousPart(flag, req.call);
+    trimStack(error);
+    fail(error);
+    return;
+  }
+  leaveSynchronousPart(flag, req.call);
+  if (req.async) {
+    (result as Promise<unknown>).then(succeed, fail);
+  } else {
+    succeed(result);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The main-thread gate: the only agent code that runs while the host starts.
+ * It decides whether this process gets servers (process-rule.ts) and, if so,
+ * starts the unref'd agent worker. Configuration, zod, cosmiconfig and
+ * sockets all live in the worker. Everything past the decision (even
+ * node:worker_threads, ~2 ms) is loaded only once the answer is yes, so a
+ * disabled agent costs a module load and an env lookup.
+ *
+ * One agent per process: a `Symbol.for` key on globalThis guards against the
+ * preload being loaded twice (NODE_OPTIONS `--require` plus CLI `--import`).
+ */
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { debug, say } from '../log';
+import { envFlag } from '../env-flag';
+import { decideStart } from './process-rule';
+import type { WorkerBoot } from '../seam/channel';
+import { newEvalFlag } from '../seam/eval-slots';
+import type { WorkerLink } from './worker-link';
+
+const AGENT_KEY = Symbol.for('nrepl-ts.agent');
+/** Set in process.env by a process that runs the agent, so its node children know they are descendants. */
+export const AGENT_PID_VAR = 'NREPL_TS_AGENT_PID';
+const STRICT_WAIT_MS = 15_000;
+
+interface AgentSlot {
+  host?: WorkerLink;
+}
+
+function slot(): AgentSlot {
+  const g = globalThis as unknown as Record<symbol, AgentSlot | undefined>;
+  return (g[AGENT_KEY] ??= {});
+}
+
+function entryScript(): string | undefined {
+  const script = process.argv[1];
+  if (!script) return undefined;
+  try {
+    return realpathSync(script);
+  } catch {
+    return script;
+  }
+}
+
+let ownFiles: string[] | undefined;
+
+/** Real paths of this package's preload entries: register.js at the root and dist/register.js beside this file's folder. */
+function ownRegisterFiles(): string[] {
+  if (!ownFiles) {
+    ownFiles = [];
+    for (const file of [join(__dirname, '..', '..', 'register.js'), join(__dirname, '..', 'register.js')]) {
+      try {
+        ownFiles.push(realpathSync(file));
+      } catch {
+        // Not there (e.g. running from src/ under a TS loader): nothing to match.
+      }
+    }
+  }
+  return ownFiles;
+}
+
+/** Preload entry: decide, then start the agent with configured servers. Never throws to the host. */
+export function startFromPreload(): void {
+  const agent = slot();
+  if (agent.host || (agent as { decided?: boolean }).decided) return;
+  (agent as { decided?: boolean }).decided = true;
+  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
+  const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+  if (!isMainThread) return; // workers never start servers
+  const ownPreload = { files: ownRegisterFiles, cwd: process.cwd(), realpath: realpathSync };
+  const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript, ownPreload });
+  debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
+  if (!decision.start) return;
+  const marker = process.env[AGENT_PID_VAR];
+  const descendant = marker !== undefined && marker !== String(process.pid);
+  process.env[AGENT_PID_VAR] = String(process.pid);
+  const strict = envFlag(process.env.NREPL_STRICT);
+  const strictFlag = strict ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  const { holdReason, HOLD_LIMIT_MS } = require('./hold-hint') as typeof import('./hold-hint');
+  const hold = holdReason(process.env, process.cwd());
+  debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  if (strictFlag) waitForStrictVerdict(strictFlag);
+}
+
+/** Returns the running agent, starting one in API mode (no configured servers) if needed. */
+export function ensureAgent(): WorkerLink {
+  const agent = slot();
+  if (agent.host) return agent.host;
+  const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+  if (!isMainThread) {
+    throw new Error('nrepl-ts: servers can only be started from the main thread');
+  }
+  return launch({ mode: 'api', cwd: process.cwd(), descendant: false, evalFlag: newEvalFlag() });
+}
+
+
+function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
+  const env = { ...process.env };
+  // Our preload must not load again inside our own worker.
+  delete env.NODE_OPTIONS;
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { WorkerLink } = require('./worker-link') as typeof import('./worker-link');
+  const worker = new Worker(join(__dirname, '..', 'worker', 'main.js'), {
+    workerData: boot,
+    execArgv: [],
+    env,
+    name: 'nrepl-ts agent',
+    stdout: false,
+    stderr: false,
+  });
+  const host = new WorkerLink(worker, boot.evalFlag, holdMs);
+  slot().host = host;
+  return host;
+}
+
+function waitForStrictVerdict(flag: Int32Array): void {
+  // Blocks the host's start on purpose: NREPL_STRICT asks for config errors to be fatal before the app runs.
+  const outcome = Atomics.wait(flag, 0, 0, STRICT_WAIT_MS);
+  if (outcome === 'timed-out') {
+    say(`NREPL_STRICT: the agent did not report within ${STRICT_WAIT_MS} ms; continuing without the verdict`);
+    return;
+  }
+  if (Atomics.load(flag, 0) === 2) {
+    say('NREPL_STRICT is set: the problems above are fatal; exiting before the app starts (unset NREPL_STRICT to let the app run anyway)');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Main-thread handler for calls from the worker's protocol servers:
+ * evaluate, complete, look up, stdin, ping, forwarding the host's own
+ * output, and bookkeeping (closed sessions and connections, prepl tap
+ * listeners).
+ *
+ * Which output goes where: what evaluated code writes (also later, from
+ * timers it started) goes to its client while the client's connection is
+ * open; after `connection-closed`, and for output that was in flight when the
+ * client left (`unclaimed-output` from the worker), to the host's own
+ * stdout/stderr. The host's own output always goes to its streams.
+ */
+import type { ToHost, ToWorker } from '../seam/channel';
+import { resetRoute } from './eval/capture';
+import { CallEmitter, shareOutputBudget } from './eval/emitter';
+import { evaluate, type EvalRequest } from './eval/evaluate';
+import { EvalSessions } from './eval/sessions';
+import { completions } from './tooling/complete';
+import { lookup } from './tooling/lookup';
+import { setTapListeners } from './eval/tap-sender';
+import { forwardSystemOutput, stopForwarding } from './eval/system-output';
+import { say } from '../log';
+import { oneLine } from '../errors';
+
+type CallMessage = Extract<ToHost, { t: 'eval' }>;
+
+/** Answers host calls from the worker. */
+export class WorkerCalls {
+  private readonly sessions = new EvalSessions();
+  /** Connections with evaluations on this thread; closing one marks its state dead and forgets it. */
+  private readonly connections = new Map<number, { dead: boolean }>();
+
+  constructor(
+    private readonly post: (m: ToWorker) => void,
+    private readonly evalFlag: Int32Array,
+  ) {
+    shareOutputBudget(evalFlag);
+  }
+
+  /** Handles one call message. Never throws. */
+  receive(message: CallMessage): void {
+    // An eval stopped by terminateExecution never left its context; this callback must not inherit it.
+    resetRoute();
+    try {
+      this.handle(message);
+    } catch (err) {
+      say(`NREPL_INTERNAL: host call ${message.kind}: ${oneLine(err)}`);
+      if (message.call) new CallEmitter(this.post, message.call).finish({ error: { ex: 'Error', rootEx: 'Error' } });
+    }
+  }
+
+  private handle(message: CallMessage): void {
+    const emitter = () => new CallEmitter(this.post, message.call);
+    switch (message.kind) {
+      case 'eval': {
+        const req = message as unknown as EvalRequest & { ephemeral: boolean };
+        const session = this.sessions.get(req.session, req.ephemeral);
+        const calls = new CallEmitter(this.post, req.call, { conn: req.conn, id: req.id, session: req.session });
+        let connection = this.connections.get(req.conn);
+        if (!connection) {
+          connection = { dead: false };
+          this.connections.set(req.conn, connection);
+        }
+        const state = connection;
+        evaluate(req, session, calls, this.evalFlag, () => state.dead);
+        break;
+      }
+      case 'ping':
+        emitter().finish();
+        break;
+      case 'stdin':
+        this.sessions.get(String(message.session), false).input.feed(String(message.text ?? ''));
+        break;
+      case 'complete':
+        emitter().finish({ completions: completions(String(message.prefix ?? '')) });
+        break;
+      case 'lookup': {
+        const out = emitter();
+        lookup(String(message.sym ?? '')).then(
+          (info) => out.finish({ info }),
+          () => out.finish({}),
+        );
+        break;
+      }
+      case 'forward-system-output':
+        forwardSystemOutput(message.call, Number(message.conn), emitter());
+        break;
+      case 'session-closed':
+        this.sessions.delete(String(message.session));
+        break;
+      case 'connection-closed':
+        {
+          // Routes of its evaluations keep the state object and see it dead; the map forgets it.
+          const connection = this.connections.get(Number(message.conn));
+          if (connection) connection.dead = true;
+          this.connections.delete(Number(message.conn));
+        }
+        stopForwarding(Number(message.conn));
+        break;
+      case 'unclaimed-output':
+        // Output of an eval whose client left while it was on its way: the host's streams get it,
+        // as they get everything written after the worker's connection-closed arrived.
+        if (typeof message.out === 'string') process.stdout.write(message.out);
+        if (typeof message.err === 'string') process.stderr.write(message.err);
+        break;
+      case 'tap-listeners':
+        // prepl clients came or went: tap() prints and sends only while someone listens.
+        setTapListeners({ conn: Number(message.conn), edn: Number(message.edn) || 0, json: Number(message.json) || 0 }, this.post);
+        break;
+      case 'abandon':
+        // The worker already answered the eval; its late events are routed by connection or dropped.
+        break;
+      default:
+        if (message.call) emitter().finish({ unknown: message.kind });
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The bencode codec for nREPL messages: `encode` turns one message into one
+ * complete frame, and `FrameReader` (frame-reader.ts) turns a byte stream
+ * back into messages.
+ *
+ * Bytes only: this module never sees a socket, never writes, and never
+ * decides what to answer. The bencode grammar itself is the `bencode`
+ * package's (decode-frame.ts loads it); what is ours is the incremental
+ * framing, the limits, and the mapping between nREPL values and the
+ * package's. The package is ESM-only, so it is loaded asynchronously:
+ * `await loadCodec()` once before using `encode` or a `FrameReader`.
+ */
+import { ErrorCodes, NreplTsError } from '../../errors';
+import { bencodePackage } from './decode-frame';
+
+export { loadCodec } from './decode-frame';
+export { FrameReader, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_DEPTH } from './frame-reader';
+export type { FrameReaderOptions, FrameError, FrameErrorCode } from './frame-reader';
+
+export type { BDict, BValue, DecodedMessage } from './values';
+
+/**
+ * What `encode` accepts. `null`/`undefined` dict values are dropped (and
+ * encoded as the empty list `le` inside lists, as the reference does for nil),
+ * booleans become `i1e`/`i0e`, Sets become lists and Maps become dicts.
+ * Numbers and bigints must be integers within +/-(2^53 - 1).
+ */
+export type Encodable =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Uint8Array
+  | readonly Encodable[]
+  | ReadonlySet<Encodable>
+  | ReadonlyMap<string, Encodable>
+  | { readonly [key: string]: Encodable };
+
+/**
+ * Encodes one message as a complete bencode frame, ready for a single write.
+ *
+ * Values are first mapped to what the `bencode` package writes faithfully
+ * (see `Encodable`), then the package encodes them: dict keys sorted (as
+ * the reference server does), strings UTF-8 with byte-count lengths, raw
+ * byte values (Buffer/Uint8Array) copied as they are.
+ *
+ * Throws `NreplTsError` (code `NREPL_INTERNAL`: a caller bug, never peer
+ * input) when `loadCodec()` has not resolved yet, and for values bencode
+ * cannot carry: non-integer numbers, bigints beyond +/-(2^53 - 1) (the
+ * package writes integers through doubles), functions, symbols, and other
+ * objects such as Dates; the message names the key path.
+ */
+export function encode(message: { readonly [key: string]: Encodable }): Buffer {
+  const pkg = bencodePackage();
+  let tree: BencodeDict;
+  try {
+    tree = toDict(message);
+  } catch (err) {
+    if (!(err instanceof Unencodable)) throw err;
+    const where = err.path.length === 0 ? 'the message' : `"${err.path.join('').replace(/^\./, '')}"`;
+    throw new NreplTsError(ErrorCodes.INTERNAL, `bencode: cannot encode ${err.shown} at ${where}: ${err.why}`);
+  }
+  const frame = pkg.encode(tree);
+  return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+}
+
+/** What the package encodes exactly as nREPL expects: no nulls, booleans, bigints, Sets or Maps left. */
+type BencodeValue = string | number | Uint8Array | BencodeValue[] | BencodeDict;
+interface BencodeDict {
+  [key: string]: BencodeValue;
+}
+
+/** Thrown at the bad value; containers add their key or index while it unwinds, so the happy path builds no paths. */
+class Unencodable {
+  readonly path: string[] = [];
+  constructor(
+    readonly shown: string,
+    readonly why: string,
+  ) {}
+}
+
+/** The package writes integers through doubles, exact only up to here. */
+const MAX_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+
+function toValue(v: Encodable): BencodeValue {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      if (!Number.isSafeInteger(v)) throw new Unencodable(String(v), 'only integers are allowed');
+      return v;
+    case 'bigint':
+      if (v > MAX_BIGINT || v < -MAX_BIGINT) {
+        throw new Unencodable(`${v}n`, 'only integers within +/-(2^53 - 1) are allowed');
+      }
+      return Number(v);
+    case 'boolean':
+      return v ? 1 : 0;
+    case 'undefined':
+      return [];
+    case 'object':
+      if (v === null) return [];
+      if (Array.isArray(v)) return toList(v);
+      if (v instanceof Uint8Array) return v;
+      if (v instanceof Set) return toList([...v]);
+      if (v instanceof Map) return toDict(Object.fromEntries(v));
+      if (isPlainObject(v)) return toDict(v as { readonly [key: string]: Encodable });
+      throw new Unencodable(`a ${describe(v)}`, 'only plain objects, arrays, Maps, Sets and Buffers are allowed');
+    default:
+      throw new Unencodable(`a ${typeof v}`, 'it has no bencode form');
+  }
+}
+
+/** nil items become the empty list `le`, as the reference does (the package would skip them). */
+function toList(list: readonly Encodable[]): BencodeValue[] {
+  const out: BencodeValue[] = new Array(list.length);
+  let i = 0;
+  try {
+    for (; i < list.length; i++) out[i] = toValue(list[i]);
+  } catch (err) {
+    if (err instanceof Unencodable) err.path.unshift(`[${i}]`);
+    throw err;
+  }
+  return out;
+}
+
+/** null/undefined values are dropped. A null-prototype result keeps a `__proto__` key an ordinary key. */
+function toDict(dict: { readonly [key: string]: Encodable }): BencodeDict {
+  const out: BencodeDict = Object.create(null);
+  for (const key of Object.keys(dict)) {
+    const v = dict[key];
+    if (v === null || v === undefined) continue;
+    try {
+      out[key] = toValue(v);
+    } catch (err) {
+      if (err instanceof Unencodable) err.path.unshift(`.${key}`);
+      throw err;
+    }
+  }
+  return out;
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: object): string {
+  try {
+    return (v.constructor as { name?: string } | undefined)?.name || 'object';
+  } catch {
+    return 'object';
+  }
+}

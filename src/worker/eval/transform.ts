@@ -1,0 +1,317 @@
+/**
+ * Rewrites REPL code so that `vm.runInThisContext` runs it like a browser
+ * console would: top-level declarations become globals that later evals can
+ * declare again, top-level `await` and static `import` work, and `{a: 1}` is an
+ * object. Pure string in, string out: it never evaluates code and never throws.
+ *
+ * It does not run code, capture output or format results (see evaluate.ts).
+ *
+ * Edits are made in place and never add or remove a line break inside the
+ * user's code, so a line number in a stack trace is the user's line number.
+ * Columns move on lines where something was rewritten: on line 1 by the async
+ * wrapper prefix (`var a, b; (async () => {`) or the `(` of an object literal,
+ * and on any line where `const`/`let`/`class`/`import` was rewritten. Two
+ * additions go after the last line only: the wrapper's `})()` and an object
+ * literal's `)` move onto a new line when the code ends inside a `//` comment.
+ *
+ * Known differences from a console: `const` bindings can be reassigned and
+ * there is no temporal dead zone (they are `var`s); declaring a name the host
+ * already has as a global (`const process = 1`) overwrites it; in async code,
+ * reassigning a function declared in the same eval changes only its local
+ * copy, imports are not hoisted or live, and only a last top-level expression
+ * statement gives a result.
+ */
+import type { Comment, ImportDeclaration, Options, Program, VariableDeclaration } from 'acorn';
+import { oneLine } from '../../errors';
+import { debug } from '../../log';
+import { patternNames, scanScriptScope } from '../../shared/declarations';
+import type { ScriptScope } from '../../shared/declarations';
+
+/** A syntax error located in the user's code, ready to be reported like V8 reports one. */
+export interface EvalSyntaxError {
+  name: 'SyntaxError';
+  /** acorn's message without its `(line:column)` suffix, or ours for `export`. */
+  message: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, as in V8 stack frames (`file:line:column`). */
+  column: number;
+}
+
+/** The result of {@link prepareEval}. */
+export type PreparedEval =
+  | {
+      ok: true;
+      /** Script source for `vm.runInThisContext`. */
+      code: string;
+      /** True when running `code` returns a Promise for the completion value. */
+      async: boolean;
+      /** Global names the code declares at top level (and in `var` statements outside functions), in source order. */
+      declared: string[];
+    }
+  | { ok: false; error: EvalSyntaxError };
+
+/** Options for {@link prepareEval}. */
+export interface PrepareOptions {
+  /** The name the caller gives vm; accepted for symmetry, the transform does not use it. */
+  filename?: string;
+}
+
+const PARSE_OPTIONS: Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: false,
+  allowHashBang: true,
+  // Lets static imports parse in a script; scanScriptScope rejects misplaced ones and every export.
+  allowImportExportEverywhere: true,
+};
+
+const EXPORT_MESSAGE =
+  "'export' is not supported in the REPL: code runs as a script, not a module. " +
+  'Top-level declarations already become globals; remove the export.';
+const NESTED_IMPORT_MESSAGE = "'import' and 'export' may only appear at the top level";
+
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
+
+interface Parsed {
+  source: string;
+  program: Program;
+  comments: Comment[];
+}
+
+/** Pending in-place edits to one source string. */
+class Edits {
+  private readonly list: { start: number; end: number; text: string }[] = [];
+
+  constructor(private readonly source: string) {}
+
+  insert(at: number, text: string): void {
+    this.list.push({ start: at, end: at, text });
+  }
+
+  replace(start: number, end: number, text: string): void {
+    this.list.push({ start, end, text });
+  }
+
+  /** Applies all edits. At one position, insertions come before a replacement, in the order they were made. */
+  apply(): string {
+    const sorted = [...this.list].sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start));
+    let out = '';
+    let cursor = 0;
+    for (const edit of sorted) {
+      if (edit.start < cursor) throw new Error(`overlapping edits at ${edit.start}`);
+      out += this.source.slice(cursor, edit.start) + edit.text;
+      cursor = edit.end;
+    }
+    return out + this.source.slice(cursor);
+  }
+}
+
+function parseSource(source: string): Parsed {
+  const comments: Comment[] = [];
+  const program = acorn().parse(source, { ...PARSE_OPTIONS, onComment: comments });
+  return { source, program, comments };
+}
+
+/** The node REPL rule: code that starts with `{` and doesn't end with `;` is an object literal if it parses as one. */
+function parseAsObjectLiteral(code: string): Parsed | undefined {
+  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return undefined;
+  const candidates = [`(${code})`];
+  if (code.includes('//') || code.includes('-->')) candidates.push(`(${code}\n)`);
+  for (const wrapped of candidates) {
+    try {
+      return parseSource(wrapped);
+    } catch {
+      // Not an expression: parse it as statements.
+    }
+  }
+  return undefined;
+}
+
+function syntaxError(message: string, line: number, column: number): PreparedEval {
+  return { ok: false, error: { name: 'SyntaxError', message, line, column } };
+}
+
+function isAcornError(err: unknown): err is SyntaxError & { loc: { line: number; column: number } } {
+  return err instanceof SyntaxError && typeof (err as { loc?: { line?: unknown } }).loc?.line === 'number';
+}
+
+/**
+ * Prepares one eval's code for `vm.runInThisContext` in the host's global
+ * context. Returns the code to run, or the first syntax error acorn finds.
+ * If the transform itself fails (a bug, or input too deeply nested for the
+ * parser) the code passes through unchanged for V8 to judge.
+ */
+export function prepareEval(code: string, opts: PrepareOptions = {}): PreparedEval {
+  // Most interactive evals are plain expressions: nothing to rewrite, so no parse. V8 still
+  // reports their syntax errors when they run, as the same eval error.
+  if (!NEEDS_TRANSFORM.test(code)) return { ok: true, code, async: false, declared: [] };
+  try {
+    return transform(parseAsObjectLiteral(code) ?? parseSource(code));
+  } catch (err) {
+    // acorn gives up on deep nesting (~700 levels) that V8 still compiles: let V8 decide.
+    if (isAcornError(err) && !err.message.startsWith('Not enough stack space')) {
+      return syntaxError(err.message.replace(/ \(\d+:\d+\)$/, ''), err.loc.line, err.loc.column + 1);
+    }
+    debug(`eval transform failed, passing the code through: ${oneLine(err)}`);
+    return { ok: true, code, async: false, declared: [] };
+  }
+}
+
+/** acorn, loaded on the first eval that needs rewriting (plain expressions never do). */
+function acorn(): typeof import('acorn') {
+  return require('acorn') as typeof import('acorn');
+}
+
+/**
+ * Code that may hold something the transform rewrites: a declaration, await,
+ * an import/export, a leading `{` (object literal rule) or a hashbang. A false
+ * positive only costs a parse.
+ */
+const NEEDS_TRANSFORM = /\b(?:let|const|class|var|function|await|import|export|return)\b|^\s*\{|^#!/;
+
+function transform(parsed: Parsed): PreparedEval {
+  const { source, program } = parsed;
+  const scope = scanScriptScope(program);
+  if (scope.misplaced) {
+    const { line, column } = acorn().getLineInfo(source, scope.misplaced.node.start);
+    return syntaxError(scope.misplaced.kind === 'export' ? EXPORT_MESSAGE : NESTED_IMPORT_MESSAGE, line, column + 1);
+  }
+  const edits = new Edits(source);
+  // A hashbang is only legal at offset 0; the wrapper prefix would push it off.
+  if (source.startsWith('#!')) edits.replace(0, 2, '//');
+  const hasImport = program.body.some((stmt) => stmt.type === 'ImportDeclaration');
+  return scope.topLevelAwait || hasImport ? wrapAsync(parsed, scope, edits) : keepSync(parsed, scope, edits);
+}
+
+/** Declared names in source order, each once. */
+function ordered(entries: { at: number; names: string[] }[]): string[] {
+  entries.sort((a, b) => a.at - b.at);
+  return [...new Set(entries.flatMap((e) => e.names))];
+}
+
+function declaratorNames(decl: VariableDeclaration): string[] {
+  const out: string[] = [];
+  for (const d of decl.declarations) patternNames(d.id, out);
+  return out;
+}
+
+/**
+ * Sync code: `let`/`const` → `var` (a bare `let x` → `var x = void 0`, so it
+ * resets like in a console), `class A {}` → `var A = class A {};`. Top-level
+ * `var` and functions already make re-declarable globals in a script.
+ */
+function keepSync({ program }: Parsed, scope: ScriptScope, edits: Edits): PreparedEval {
+  const declared: { at: number; names: string[] }[] = [];
+  for (const stmt of program.body) {
+    if (stmt.type === 'VariableDeclaration' && (stmt.kind === 'let' || stmt.kind === 'const' || stmt.kind === 'var')) {
+      declared.push({ at: stmt.start, names: declaratorNames(stmt) });
+      if (stmt.kind === 'var') continue;
+      edits.replace(stmt.start, stmt.start + stmt.kind.length, 'var');
+      for (const d of stmt.declarations) if (!d.init) edits.insert(d.id.end, ' = void 0');
+    } else if (stmt.type === 'ClassDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+      edits.insert(stmt.start, `var ${stmt.id.name} = `);
+      edits.insert(stmt.end, ';');
+    } else if (stmt.type === 'FunctionDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+    }
+  }
+  for (const { decl } of scope.nestedVars) declared.push({ at: decl.start, names: declaratorNames(decl) });
+  return { ok: true, code: edits.apply(), async: false, declared: ordered(declared) };
+}
+
+/** `let {a} = x;` → `void ({a} = x);` (the names are hoisted as `var` outside the wrapper). */
+function declarationToAssignment(source: string, decl: VariableDeclaration, edits: Edits): void {
+  edits.replace(decl.start, decl.start + decl.kind.length, 'void (');
+  for (const d of decl.declarations) if (!d.init && decl.kind !== 'var') edits.insert(d.id.end, ' = void 0');
+  edits.insert(decl.declarations[decl.declarations.length - 1].end, ')');
+  if (source[decl.end - 1] !== ';') edits.insert(decl.end, ';');
+}
+
+/** `import d, {a as b} from 'm'` → `void ({default: d, a: b} = await import('m'));` plus the import's line breaks. */
+function importToAssignment(source: string, decl: ImportDeclaration): string {
+  const attrs = decl.attributes.length
+    ? `, { with: { ${decl.attributes.map((a) => source.slice(a.start, a.end)).join(', ')} } }`
+    : '';
+  const load = `await import(${source.slice(decl.source.start, decl.source.end)}${attrs})`;
+  let def: string | undefined;
+  let ns: string | undefined;
+  const props: string[] = [];
+  for (const spec of decl.specifiers) {
+    if (spec.type === 'ImportDefaultSpecifier') def = spec.local.name;
+    else if (spec.type === 'ImportNamespaceSpecifier') ns = spec.local.name;
+    else props.push(`${source.slice(spec.imported.start, spec.imported.end)}: ${spec.local.name}`);
+  }
+  let text: string;
+  if (ns) text = `void (${ns} = ${load}${def ? `, ${def} = ${ns}.default` : ''});`;
+  else if (def || props.length) text = `void ({${[...(def ? [`default: ${def}`] : []), ...props].join(', ')}} = ${load});`;
+  else text = `void (${load});`;
+  const breaks = source.slice(decl.start, decl.end).match(LINE_BREAK)?.length ?? 0;
+  return text + '\n'.repeat(breaks);
+}
+
+/**
+ * Code with top-level `await` or `import`: runs inside `(async () => {…})()`,
+ * with every declared name hoisted as `var` before it so it stays global.
+ * Declarations become assignments in place; function declarations stay in
+ * place (hoisted inside the wrapper) and are copied to the global object at
+ * the start of the body. The last statement, if an expression, is returned.
+ */
+function wrapAsync({ source, program, comments }: Parsed, scope: ScriptScope, edits: Edits): PreparedEval {
+  // Copy functions to the global object after any directive prologue, so "use strict" stays a
+  // directive. Made first: it must precede any other edit at the same offset.
+  const functions = program.body.flatMap((stmt) => (stmt.type === 'FunctionDeclaration' ? [stmt.id.name] : []));
+  const copyFunctions = functions.map((name) => `this.${name} = ${name};`).join(' ');
+  let directivesEnd = -1;
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ExpressionStatement' || stmt.directive === undefined) break;
+    directivesEnd = stmt.end;
+  }
+  if (copyFunctions && directivesEnd >= 0) edits.insert(directivesEnd, `;${copyFunctions}`);
+
+  const declared: { at: number; names: string[] }[] = [];
+  for (const stmt of program.body) {
+    if (stmt.type === 'VariableDeclaration' && (stmt.kind === 'let' || stmt.kind === 'const' || stmt.kind === 'var')) {
+      declared.push({ at: stmt.start, names: declaratorNames(stmt) });
+      declarationToAssignment(source, stmt, edits);
+    } else if (stmt.type === 'ClassDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+      edits.insert(stmt.start, `${stmt.id.name} = `);
+      edits.insert(stmt.end, ';');
+    } else if (stmt.type === 'FunctionDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+    } else if (stmt.type === 'ImportDeclaration') {
+      declared.push({ at: stmt.start, names: stmt.specifiers.map((s) => s.local.name) });
+      edits.replace(stmt.start, stmt.end, importToAssignment(source, stmt));
+    }
+  }
+  for (const { decl, place } of scope.nestedVars) {
+    declared.push({ at: decl.start, names: declaratorNames(decl) });
+    if (place === 'statement') {
+      declarationToAssignment(source, decl, edits);
+      continue;
+    }
+    edits.replace(decl.start, decl.start + decl.kind.length, '');
+    const id = decl.declarations[0].id;
+    // `for (async of x)` and `for (let of x)` would mean something else.
+    if (place === 'for-in-of' && id.type === 'Identifier') {
+      edits.insert(id.start, '(');
+      edits.insert(id.end, ')');
+    }
+  }
+
+  const last = program.body[program.body.length - 1];
+  if (last?.type === 'ExpressionStatement') {
+    edits.insert(last.start, 'return (');
+    edits.insert(source[last.end - 1] === ';' ? last.end - 1 : last.end, ')');
+  }
+
+  const names = ordered(declared);
+  const hoist = names.length ? `var ${names.join(', ')}; ` : '';
+  const open = `${hoist}(async () => {${directivesEnd < 0 ? copyFunctions : ''}`;
+  const endsInLineComment = comments.some((c) => c.type === 'Line' && c.end === source.length);
+  const close = `${endsInLineComment ? '\n' : ''}})()`;
+  return { ok: true, code: open + edits.apply() + close, async: true, declared: names };
+}

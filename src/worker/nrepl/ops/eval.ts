@@ -1,0 +1,196 @@
+/**
+ * `eval` and `load-file`: queue the code on its session, prepare it in the
+ * worker (eval/transform.ts: re-declarable top-level declarations, top-level
+ * await), evaluate it on the main thread, and turn the main thread's events
+ * into the reference reply sequence: out/err as they happen, then
+ * `{value, ns}` (or value chunks and a separate `{ns}` when streaming), or
+ * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
+ */
+import { prepareEval } from '../../eval/transform';
+import { chunk, resolvePrintOptions } from '../../../shared/print/options';
+import type { CallEvent } from '../../main-thread-link';
+import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
+import type { Message } from '../transport';
+import { trackEval } from '../../connection/running-evals';
+
+/** The part of a request the main thread needs to print (print/caught options). */
+function printKeys(request: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(request)) {
+    if (k.startsWith('nrepl.middleware.print/') || k.startsWith('nrepl.middleware.caught/')) out[k] = v;
+  }
+  return out;
+}
+
+/** Starts an eval (or load-file) request on its session. */
+export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-file'): void {
+  const conn = ctx.connection.conn;
+  const { session, server, request } = ctx;
+  const id = stringField(request, 'id');
+  session.enqueue(() => {
+    const file =
+      mode === 'load-file' ? stringField(request, 'file-path') ?? stringField(request, 'file-name') : stringField(request, 'file');
+    const prepared = prepareEval(code, { filename: file });
+    if (!prepared.ok) {
+      const { message, line, column } = prepared.error;
+      ctx.respond({ err: `Uncaught SyntaxError: ${message} (${file ?? 'eval'}:${line}:${column})\n` });
+      ctx.respond({ ex: 'SyntaxError', 'root-ex': 'SyntaxError', status: ['eval-error'] });
+      ctx.done();
+      session.finished();
+      return;
+    }
+    const print = resolvePrintOptions(request);
+    const ns = stringField(request, 'ns');
+    let finished = false;
+    let untrack = () => {};
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      untrack();
+      if (session.ephemeral) ctx.connection.ephemeral.delete(session);
+      ctx.connection.calls.delete(call);
+      if (session.running?.call === call) session.finished();
+    };
+    const onEvent = (event: CallEvent, final: boolean) => {
+      if (typeof event.out === 'string') ctx.respond({ out: event.out }, true);
+      if (typeof event.err === 'string') ctx.respond({ err: event.err }, true);
+      if (event.needInput) ctx.respond({ status: ['need-input'] });
+      if (typeof event.printError === 'string') {
+        ctx.respond({ status: ['nrepl.middleware.print/error'], 'nrepl.middleware.print/error': event.printError });
+      }
+      if (typeof event.value === 'string') sendValue(ctx, event.value, event.truncated === true, mode === 'eval' ? (event.ns as string) : undefined, print);
+      if (event.error) {
+        const e = event.error as { ex: string; rootEx: string; throwable?: string };
+        const fields: Message = { ex: e.ex, 'root-ex': e.rootEx, status: ['eval-error'] };
+        if (e.throwable !== undefined) fields['nrepl.middleware.caught/throwable'] = e.throwable;
+        ctx.respond(fields);
+      }
+      if (final) {
+        ctx.done();
+        finish();
+      }
+    };
+    const call = server.host.call(
+      'eval',
+      {
+        mode,
+        conn,
+        id,
+        session: session.id,
+        ephemeral: session.ephemeral,
+        code: prepared.code,
+        async: prepared.async,
+        declared: prepared.declared,
+        file,
+        line: numberField(request.line),
+        column: numberField(request.column),
+        ns,
+        print: printKeys(request),
+      },
+      onEvent,
+    );
+    ctx.connection.calls.add(call);
+    const running = {
+      id,
+      call,
+      interrupt: () => {
+        server.host.forget(call);
+        ctx.done(['interrupted']);
+        finish();
+      },
+    };
+    session.running = running;
+    if (session.ephemeral) ctx.connection.ephemeral.add(session);
+    if (!finished) {
+      untrack = trackEval({
+        session: session.id,
+        call,
+        kind: 'nrepl',
+        server: server.name,
+        client: ctx.connection.client,
+        id,
+        code,
+        stop: async () => {
+          const outcome = await server.interrupter.interrupt(call);
+          if (session.running === running) running.interrupt();
+          return outcome;
+        },
+      });
+    }
+  }, () => ctx.done(['interrupted']));
+}
+
+function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string | undefined, print: ReturnType<typeof resolvePrintOptions>): void {
+  const truncatedStatus = 'nrepl.middleware.print/truncated';
+  if (print.stream) {
+    for (const piece of chunk(value, print.bufferSize)) ctx.respond({ value: piece });
+    if (truncated) ctx.respond({ status: [truncatedStatus] });
+    if (ns !== undefined) ctx.respond({ ns });
+    return;
+  }
+  const fields: Message = { value };
+  if (ns !== undefined) fields.ns = ns;
+  if (truncated) {
+    fields.status = [truncatedStatus];
+    fields['nrepl.middleware.print/truncated-keys'] = ['value'];
+  }
+  ctx.respond(fields);
+}
+
+/**
+ * A 1-based line or column, or undefined. Values past 10^7 are ignored: V8 offsets near
+ * 2^31 make Node 20/22 abort the whole process while decorating a syntax error.
+ */
+function numberField(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isInteger(n) && n > 0 && n <= 10_000_000 ? n : undefined;
+}
+
+const PRINT_OPTIONAL = {
+  'nrepl.middleware.print/print': 'Printer: "inspect" (default, util.inspect), "json", "string" or "edn"; pprint names from editors map to inspect.',
+  'nrepl.middleware.print/options': 'Printer options: depth, colors, compact, breakLength, maxArrayLength, maxStringLength (also right-margin, length, level).',
+  'nrepl.middleware.print/stream?': 'If truthy, the value is sent in chunks of buffer-size, then a separate message with ns.',
+  'nrepl.middleware.print/buffer-size': 'Chunk size for stream? (characters, default 1024).',
+  'nrepl.middleware.print/quota': 'Maximum printed length; longer values are cut and marked nrepl.middleware.print/truncated.',
+  'nrepl.middleware.caught/print?': 'If truthy, the printed error is added to the eval-error message.',
+};
+
+/** The `eval` op. */
+export const evalOp: OpDescriptor = {
+  doc: 'Evaluates JavaScript in the host program\'s global context. Top-level await works; top-level let/const/class/function declarations persist and may be re-declared. $1 $2 $3 hold the session\'s last values, $e its last error, $readLine() reads from stdin.',
+  requires: { code: 'The JavaScript source to evaluate.' },
+  optional: {
+    session: 'The session to evaluate in (default: a new ephemeral session).',
+    ns: 'Module context: a file or folder that require() and import() resolve against (default "user": the working directory).',
+    file: 'File name for stack traces and relative import().',
+    line: 'Line of the code in file (1-based).',
+    column: 'Column of the code in file (1-based).',
+    ...PRINT_OPTIONAL,
+  },
+  returns: {
+    value: 'The printed value of the last statement.',
+    ns: 'The module context of the evaluation.',
+    out: 'Output written to stdout by the evaluated code, as it happens.',
+    err: 'Output written to stderr by the evaluated code, and error reports.',
+    ex: 'Class of the error, on eval-error.',
+    'root-ex': 'Class of the innermost cause, on eval-error.',
+  },
+  handle(ctx) {
+    const code = stringField(ctx.request, 'code');
+    if (code === undefined) return ctx.done(['error', 'no-code']);
+    startEval(ctx, code, 'eval');
+  },
+};
+
+/** The `load-file` op. */
+export const loadFileOp: OpDescriptor = {
+  doc: 'Evaluates the contents of a file as one program and returns the value of its last statement.',
+  requires: { file: 'The full contents of the file.' },
+  optional: { 'file-path': 'Path of the file, for stack traces and relative require/import.', 'file-name': 'Name of the file.', ...PRINT_OPTIONAL },
+  returns: { value: 'The printed value of the last statement.', out: 'Output.', err: 'Errors and stderr output.' },
+  handle(ctx) {
+    const code = stringField(ctx.request, 'file');
+    if (code === undefined) return ctx.done(['error', 'no-code']);
+    startEval(ctx, code, 'load-file');
+  },
+};
