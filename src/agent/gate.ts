@@ -87,6 +87,9 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
   delete env.NODE_OPTIONS;
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { Host } = require('./host') as typeof import('./host');
+  const { workerHeapMb } = require('./worker-limits') as typeof import('./worker-limits');
+  const heap = workerHeapMb(process.env);
+  if (heap.problem) say(heap.problem);
   const worker = new Worker(join(__dirname, 'worker.js'), {
     workerData: boot,
     execArgv: [],
@@ -94,8 +97,10 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
     name: 'nrepl-ts agent',
     stdout: false,
     stderr: false,
+    // With a bound, V8 running out of heap in the worker ends the worker only; without one it aborts the process.
+    resourceLimits: { maxOldGenerationSizeMb: heap.mb },
   });
-  const host = new Host(worker, boot.evalFlag, holdUntilReady);
+  const host = new Host(worker, boot.evalFlag, holdUntilReady, heap.mb);
   slot().host = host;
   return host;
 }

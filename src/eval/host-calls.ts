@@ -7,12 +7,12 @@
 import type { ToHost, ToWorker } from '../agent/channel';
 import { resetRoute } from './capture';
 import { CallEmitter, shareOutputBudget } from './emitter';
-import { evaluate, type EvalRequest } from './evaluate';
+import { evaluate, limitValues, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
 import { completions } from './complete';
 import { lookup } from './lookup';
 import { setTapListeners } from '../prepl/tap-sender';
-import { forwardSystemOutput, stopForwarding } from './system-output';
+import { forwardingConnections, forwardSystemOutput, stopForwarding } from './system-output';
 import { say } from '../log';
 import { oneLine } from '../errors';
 
@@ -27,8 +27,13 @@ export class HostCalls {
   constructor(
     private readonly post: (m: ToWorker) => void,
     private readonly evalFlag: Int32Array,
+    workerHeapMb?: number,
   ) {
     shareOutputBudget(evalFlag);
+    if (workerHeapMb !== undefined) {
+      const { maxValueChars } = require('../agent/worker-limits') as typeof import('../agent/worker-limits');
+      limitValues(maxValueChars(workerHeapMb), workerHeapMb);
+    }
   }
 
   /** Handles one call message. Never throws. */
@@ -41,6 +46,14 @@ export class HostCalls {
       say(`NREPL_INTERNAL: host call ${message.kind}: ${oneLine(err)}`);
       if (message.call) new CallEmitter(this.post, message.call).finish({ error: { ex: 'Error', rootEx: 'Error' } });
     }
+  }
+
+  /** The worker is gone: evaluations still running stop routing output, and nothing is forwarded any more. */
+  workerStopped(): void {
+    for (const connection of this.connections.values()) connection.dead = true;
+    this.connections.clear();
+    for (const conn of forwardingConnections()) stopForwarding(conn);
+    setTapListeners({ conn: 0, edn: 0, json: 0 }, this.post);
   }
 
   private handle(message: CallMessage): void {
