@@ -75,10 +75,11 @@ export function ensureAgent(): Host {
 
 /**
  * [0]: the call whose synchronous part runs now; [1]: the call cancelled before it started
- * (nrepl/interrupt.ts); [2]: output characters posted to the worker and not yet sent (eval/emitter.ts).
+ * (nrepl/interrupt.ts); [2]: output characters posted to the worker and not yet sent (eval/emitter.ts);
+ * [3]: the main thread's heap limit in MB, written at its first host call (nrepl/heap-guard.ts).
  */
 function newEvalFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(12));
+  return new Int32Array(new SharedArrayBuffer(16));
 }
 
 function launch(boot: WorkerBoot, holdUntilReady = false): Host {

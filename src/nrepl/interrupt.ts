@@ -22,11 +22,14 @@
  * timer) cannot be stopped safely: the eval is abandoned instead, and the
  * caller is told whether the main thread is still responsive.
  *
+ * The heap guard (nrepl/heap-guard.ts) stops evals through the same claim.
+ *
  * The inspector session is connected only for the termination: a session
  * left connected makes Node print "Waiting for the debugger to disconnect"
  * when the host exits.
  */
 import type { HostLink } from '../agent/host-link';
+import { HeapGuard, type HeapReading } from './heap-guard';
 
 /** How an interrupt went. */
 export type InterruptOutcome = 'terminated' | 'abandoned' | 'unsafe';
@@ -35,6 +38,8 @@ const PING_TIMEOUT_MS = 250;
 
 /** Interrupts evals on the main thread. */
 export class Interrupter {
+  private heapGuard: HeapGuard | undefined;
+
   constructor(
     private readonly flag: Int32Array,
     private readonly host: HostLink,
@@ -43,13 +48,23 @@ export class Interrupter {
   /** Stops or abandons `call`. Never throws. */
   async interrupt(call: number): Promise<InterruptOutcome> {
     Atomics.store(this.flag, 1, call);
-    if (Atomics.compareExchange(this.flag, 0, call, -call) === call) {
-      await terminateMainThreadExecution();
-      Atomics.compareExchange(this.flag, 0, -call, 0);
-      return 'terminated';
-    }
+    if (await this.stopSynchronous(call)) return 'terminated';
     this.host.notify('abandon', { target: call });
     return (await this.mainThreadResponds()) ? 'abandoned' : 'unsafe';
+  }
+
+  /** Terminates `call` if its synchronous part runs now; false (and nothing done) otherwise. Never throws. */
+  async stopSynchronous(call: number): Promise<boolean> {
+    if (Atomics.compareExchange(this.flag, 0, call, -call) !== call) return false;
+    await terminateMainThreadExecution();
+    Atomics.compareExchange(this.flag, 0, -call, 0);
+    return true;
+  }
+
+  /** Guards `call` against filling the host's heap (nrepl/heap-guard.ts) until the returned function is called. */
+  guardHeap(call: number, onStopped: (reading: HeapReading) => void): () => void {
+    this.heapGuard ??= new HeapGuard(this.flag, (c) => this.stopSynchronous(c));
+    return this.heapGuard.watch(call, onStopped);
   }
 
   private mainThreadResponds(): Promise<boolean> {

@@ -7,6 +7,7 @@
  * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
  */
 import { prepareEval } from '../../eval/transform';
+import { heapStopMessage } from '../heap-guard';
 import { chunk, resolvePrintOptions } from '../../eval/print';
 import type { HostEvent } from '../../agent/host-link';
 import { stringField, type OpContext, type OpDescriptor } from '../ops';
@@ -41,9 +42,11 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
     const print = resolvePrintOptions(request);
     const ns = stringField(request, 'ns');
     let finished = false;
+    let unguard = (): void => {};
     const finish = () => {
       if (finished) return;
       finished = true;
+      unguard();
       ctx.connection.calls.delete(call);
       if (session.running?.call === call) session.finished();
     };
@@ -86,7 +89,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       onEvent,
     );
     ctx.connection.calls.add(call);
-    session.running = {
+    const running = {
       id,
       call,
       interrupt: () => {
@@ -95,6 +98,13 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         finish();
       },
     };
+    session.running = running;
+    // An eval filling the host's heap is stopped before V8's limit ends the host.
+    unguard = server.interrupter.guardHeap(call, (reading) => {
+      if (finished) return;
+      ctx.respond({ err: heapStopMessage(reading) });
+      running.interrupt();
+    });
   }, () => ctx.done(['interrupted']));
 }
 
