@@ -76,7 +76,7 @@ export function ensureAgent(): Host {
 /**
  * [0]: the call whose synchronous part runs now; [1]: the call cancelled before it started
  * (nrepl/interrupt.ts); [2]: output characters posted to the worker and not yet sent (eval/emitter.ts);
- * [3]: the main thread's heap limit in MB, written at its first host call (nrepl/heap-guard.ts).
+ * [3]: the main thread's old-generation limit in MB, written at launch (nrepl/heap-guard.ts).
  */
 function newEvalFlag(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(16));
@@ -88,8 +88,12 @@ function launch(boot: WorkerBoot, holdUntilReady = false): Host {
   delete env.NODE_OPTIONS;
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { Host } = require('./host') as typeof import('./host');
-  const { workerHeapMb } = require('./worker-limits') as typeof import('./worker-limits');
-  const heap = workerHeapMb(process.env);
+  const { oldGenerationLimitMb, workerHeapMb } = require('./worker-limits') as typeof import('./worker-limits');
+  const { getHeapStatistics } = require('node:v8') as typeof import('node:v8');
+  const hostHeapMb = oldGenerationLimitMb(getHeapStatistics().heap_size_limit);
+  // The heap guard (nrepl/heap-guard.ts) reads the host's limit here.
+  Atomics.store(boot.evalFlag, 3, hostHeapMb);
+  const heap = workerHeapMb(process.env, hostHeapMb);
   if (heap.problem) say(heap.problem);
   const worker = new Worker(join(__dirname, 'worker.js'), {
     workerData: boot,

@@ -14,7 +14,6 @@ import { lookup } from './lookup';
 import { setTapListeners } from '../prepl/tap-sender';
 import { forwardingConnections, forwardSystemOutput, stopForwarding } from './system-output';
 import { say } from '../log';
-import { publishHeapLimit } from '../nrepl/heap-guard';
 import { oneLine } from '../errors';
 
 type CallMessage = Extract<ToHost, { t: 'eval' }>;
@@ -31,7 +30,6 @@ export class HostCalls {
     workerHeapMb?: number,
   ) {
     shareOutputBudget(evalFlag);
-    publishHeapLimit(evalFlag);
     if (workerHeapMb !== undefined) {
       const { maxValueChars } = require('../agent/worker-limits') as typeof import('../agent/worker-limits');
       limitValues(maxValueChars(workerHeapMb), workerHeapMb);

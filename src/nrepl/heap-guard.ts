@@ -9,7 +9,7 @@
  * messages are served between JavaScript instructions, so the answer comes
  * even while the main thread is stuck in a loop. If the eval has grown the
  * heap and it is past LIMIT_FRACTION of the main thread's heap limit (its
- * old generation: `oldGenerationLimitMb`), or on course to reach the limit
+ * old generation: agent/worker-limits.ts), or on course to reach the limit
  * within LOOKAHEAD_POLLS polls, the eval is terminated exactly as `interrupt`
  * does it.
  *
@@ -35,8 +35,8 @@
  * The session is connected only for one poll: a session left connected makes
  * Node print "Waiting for the debugger to disconnect" when the host exits.
  *
- * The heap limit comes from the main thread (`publishHeapLimit`, run there on
- * the first host call), through a slot of the shared eval flag.
+ * The heap limit comes from the main thread, read when the agent starts
+ * (agent/gate.ts), through a slot of the shared eval flag.
  */
 
 const MB = 1024 * 1024;
@@ -85,29 +85,6 @@ export function heapVerdict(sample: HeapSample, limit: number): 'ok' | 'fraction
   return 'ok';
 }
 
-
-/**
- * What V8 keeps of `heap_size_limit` for the young generation (3 semi-spaces of 16 MB on
- * 64-bit Node). The host dies when the old generation, the rest, is full: with
- * --max-old-space-size=256 heap_size_limit is 304 MB and the end comes at ~256 MB used.
- */
-const YOUNG_RESERVE_MB = 48;
-
-/**
- * The heap (MB) at which V8 ends the process: heap_size_limit less the young-generation
- * reserve (never less than half of it, for exotic flags).
- */
-export function oldGenerationLimitMb(heapSizeLimitBytes: number): number {
-  const total = Math.floor(heapSizeLimitBytes / MB);
-  return Math.max(Math.ceil(total / 2), total - YOUNG_RESERVE_MB);
-}
-
-/** Main thread: writes its own heap limit where the worker's guard reads it. */
-export function publishHeapLimit(flag: Int32Array): void {
-  if (flag.length <= HEAP_LIMIT_SLOT) return;
-  const { getHeapStatistics } = require('node:v8') as typeof import('node:v8');
-  Atomics.store(flag, HEAP_LIMIT_SLOT, oldGenerationLimitMb(getHeapStatistics().heap_size_limit));
-}
 
 /** What the guard saw when it stopped an eval. */
 export interface HeapReading {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heapStopMessage, heapVerdict, MIN_EVAL_GROWTH_BYTES, oldGenerationLimitMb } from '../../src/nrepl/heap-guard';
+import { heapStopMessage, heapVerdict, MIN_EVAL_GROWTH_BYTES } from '../../src/nrepl/heap-guard';
 
 const MB = 1024 * 1024;
 const LIMIT = 512 * MB;
@@ -23,17 +23,6 @@ describe('heapVerdict', () => {
 
   it('needs two readings for a growth rate', () => {
     expect(heapVerdict({ used: 300 * MB, floor: 20 * MB, previous: undefined }, LIMIT)).toBe('ok');
-  });
-});
-
-describe('oldGenerationLimitMb', () => {
-  it('takes the young-generation reserve off heap_size_limit', () => {
-    expect(oldGenerationLimitMb(304 * MB)).toBe(256);
-    expect(oldGenerationLimitMb(4144 * MB)).toBe(4096);
-  });
-
-  it('keeps at least half of a tiny limit', () => {
-    expect(oldGenerationLimitMb(60 * MB)).toBe(30);
   });
 });
 
