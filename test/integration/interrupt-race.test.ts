@@ -53,7 +53,9 @@ describe('eval and interrupt sent together', () => {
       expect(interrupted !== valued, `${story}: exactly one of value / interrupted`).toBe(true);
       expect(evalReplies.filter((m) => hasStatus(m, 'done')), `${story}: one done`).toHaveLength(1);
       const status = statusOf([interruptDone]).sort();
-      if (interrupted) expect(status, story).toEqual(['done']);
+      // interrupt-unsafe: the eval was abandoned and the main thread did not answer a ping
+      // within 250 ms (a loaded machine) — still one story: the eval got no value.
+      if (interrupted) expect([['done'], ['done', 'error', 'interrupt-unsafe']], story).toContainEqual(status);
       else expect([['done', 'session-idle'], ['done', 'error', 'interrupt-id-mismatch']], story).toContainEqual(status);
       const key = `${interrupted ? 'interrupted' : 'value'} / ${status.join(',')}`;
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
