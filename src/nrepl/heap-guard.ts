@@ -85,7 +85,6 @@ export function heapVerdict(sample: HeapSample, limit: number): 'ok' | 'fraction
   return 'ok';
 }
 
-
 /** What the guard saw when it stopped an eval. */
 export interface HeapReading {
   usedMb: number;
