@@ -26,6 +26,8 @@ export const ErrorCodes = {
   RUNTIME: 'NREPL_RUNTIME',
   /** A bug in nrepl-ts itself: reported, never allowed to reach the host. */
   INTERNAL: 'NREPL_INTERNAL',
+  /** The agent worker has stopped (out of memory, a crash): its servers are gone until the app restarts. */
+  AGENT_STOPPED: 'NREPL_AGENT_STOPPED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

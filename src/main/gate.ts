@@ -15,7 +15,7 @@ import { debug, say } from '../log';
 import { envFlag } from '../env-flag';
 import { decideStart } from './process-rule';
 import type { WorkerBoot } from '../seam/channel';
-import { newEvalFlag } from '../seam/eval-slots';
+import { HOST_HEAP_MB, newEvalFlag } from '../seam/eval-slots';
 import type { WorkerLink } from './worker-link';
 
 const AGENT_KEY = Symbol.for('nrepl-ts.agent');
@@ -101,6 +101,13 @@ function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
   delete env.NODE_OPTIONS;
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { WorkerLink } = require('./worker-link') as typeof import('./worker-link');
+  const { oldGenerationLimitMb, workerHeapMb } = require('./worker-limits') as typeof import('./worker-limits');
+  const { getHeapStatistics } = require('node:v8') as typeof import('node:v8');
+  const hostHeapMb = oldGenerationLimitMb(getHeapStatistics().heap_size_limit);
+  // The heap guard (worker/nrepl/heap-guard.ts) reads the host's limit here.
+  Atomics.store(boot.evalFlag, HOST_HEAP_MB, hostHeapMb);
+  const heap = workerHeapMb(process.env, hostHeapMb);
+  if (heap.problem) say(heap.problem);
   const worker = new Worker(join(__dirname, '..', 'worker', 'main.js'), {
     workerData: boot,
     execArgv: [],
@@ -108,8 +115,10 @@ function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
     name: 'nrepl-ts agent',
     stdout: false,
     stderr: false,
+    // With a bound, V8 running out of heap in the worker ends the worker only; without one it aborts the process.
+    resourceLimits: { maxOldGenerationSizeMb: heap.mb },
   });
-  const host = new WorkerLink(worker, boot.evalFlag, holdMs);
+  const host = new WorkerLink(worker, boot.evalFlag, holdMs, heap.mb);
   slot().host = host;
   return host;
 }

@@ -13,12 +13,12 @@
 import type { ToHost, ToWorker } from '../seam/channel';
 import { resetRoute } from './eval/capture';
 import { CallEmitter, shareOutputBudget } from './eval/emitter';
-import { evaluate, type EvalRequest } from './eval/evaluate';
+import { evaluate, limitValues, type EvalRequest } from './eval/evaluate';
 import { EvalSessions } from './eval/sessions';
 import { completions } from './tooling/complete';
 import { lookup } from './tooling/lookup';
 import { setTapListeners } from './eval/tap-sender';
-import { forwardSystemOutput, stopForwarding } from './eval/system-output';
+import { forwardingConnections, forwardSystemOutput, stopForwarding } from './eval/system-output';
 import { say } from '../log';
 import { oneLine } from '../errors';
 
@@ -33,8 +33,13 @@ export class WorkerCalls {
   constructor(
     private readonly post: (m: ToWorker) => void,
     private readonly evalFlag: Int32Array,
+    workerHeapMb?: number,
   ) {
     shareOutputBudget(evalFlag);
+    if (workerHeapMb !== undefined) {
+      const { maxValueChars } = require('./worker-limits') as typeof import('./worker-limits');
+      limitValues(maxValueChars(workerHeapMb), workerHeapMb);
+    }
   }
 
   /** Handles one call message. Never throws. */
@@ -47,6 +52,14 @@ export class WorkerCalls {
       say(`NREPL_INTERNAL: host call ${message.kind}: ${oneLine(err)}`);
       if (message.call) new CallEmitter(this.post, message.call).finish({ error: { ex: 'Error', rootEx: 'Error' } });
     }
+  }
+
+  /** The worker is gone: evaluations still running stop routing output, and nothing is forwarded any more. */
+  workerStopped(): void {
+    for (const connection of this.connections.values()) connection.dead = true;
+    this.connections.clear();
+    for (const conn of forwardingConnections()) stopForwarding(conn);
+    setTapListeners({ conn: 0, edn: 0, json: 0 }, this.post);
   }
 
   private handle(message: CallMessage): void {

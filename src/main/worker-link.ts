@@ -5,6 +5,13 @@
  * worker ref'd only while a non-daemon server or client needs it, remove the
  * agent's files when the process exits, and answer the public API.
  *
+ * If the worker dies (out of heap, a crash, process.exit inside it) the host
+ * carries on untouched: one stderr line says so, the agent's files go, bridged
+ * clients end, pending API calls reject and later ones reject at once. The
+ * worker is not restarted: whatever killed it (a client's huge request, a
+ * config, an eval's giant value) would likely kill the next one, and a loop
+ * of restarts is worse for the host than no servers.
+ *
  * Heavy modules (vm, util) are loaded on first use, never at
  * start-up.
  */
@@ -28,6 +35,11 @@ export class WorkerLink {
   private readonly files = new Set<CleanupFile>();
 
   private keepalive = 0;
+  /** Bridged (main-thread) clients open now, ended if the worker dies. */
+  private readonly bridged = new Set<number>();
+  /** Why the worker stopped, once it has; from then on the agent is inert. */
+  private stopped: string | undefined;
+  private failure: Error | undefined;
 
   private holdUntilReady: boolean;
 
@@ -40,6 +52,8 @@ export class WorkerLink {
     private readonly worker: Worker,
     private readonly evalFlag: Int32Array,
     holdMs = 0,
+    /** The worker's resourceLimits heap bound, named when it runs out. */
+    private readonly workerHeapMb?: number,
   ) {
     this.holdUntilReady = holdMs > 0;
     if (this.holdUntilReady) {
@@ -58,19 +72,28 @@ export class WorkerLink {
         say(`${ErrorCodes.INTERNAL}: ${oneLine(err)} (please report this)`);
       }
     });
-    worker.on('error', (err) => say(`${ErrorCodes.INTERNAL}: agent worker failed: ${oneLine(err)}`));
-    worker.on('exit', () => this.removeFiles());
+    // 'error' always precedes 'exit' for a worker that failed; the one report is made at exit.
+    worker.on('error', (err) => (this.failure = err));
+    worker.on('exit', (code) => {
+      try {
+        this.workerStopped(code);
+      } catch {
+        // Never let the agent's bookkeeping reach the host.
+      }
+    });
     // After on('message'), which refs the port again: the agent never keeps the host alive by itself.
     if (!this.holdUntilReady) worker.unref();
   }
 
   /** Posts a message to the worker. */
   post(message: ToWorker): void {
+    if (this.stopped) return;
     this.worker.postMessage(message);
   }
 
   /** Sends an API request to the worker and resolves with its answer. */
   request(op: 'start' | 'stop' | 'stopAll' | 'list', extra: Record<string, unknown> = {}): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
     const rid = ++this.nextRequest;
     return new Promise((resolve, reject) => {
       this.pending.set(rid, { resolve, reject });
@@ -117,6 +140,8 @@ export class WorkerLink {
       case 'accept':
       case 'data':
       case 'end':
+        if (message.t === 'accept') this.bridged.add(message.conn);
+        else if (message.t === 'end' && !message.inputOnly) this.bridged.delete(message.conn);
         this.mainClients().receive(message);
         break;
       case 'eval':
@@ -132,6 +157,42 @@ export class WorkerLink {
         break;
       }
     }
+  }
+
+  /** The worker is gone: report it once and drop everything that only made sense with it. */
+  private workerStopped(code: number): void {
+    if (this.stopped) return;
+    this.stopped = this.describeStop(code);
+    const urls = [...this.servers.values()].map((s) => s.url);
+    const servers = urls.length > 0 ? `servers of pid ${process.pid} are gone (${urls.join(', ')})` : `no servers of pid ${process.pid} can start`;
+    say(`the agent worker stopped (${this.stopped}); ${servers}; the app is unaffected; restart the app to get them back`);
+    this.removeFiles();
+    this.servers.clear();
+    const error = this.stoppedError();
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    const waiters = this.readyWaiters ?? [];
+    this.readyWaiters = undefined;
+    for (const w of waiters) w();
+    for (const conn of this.bridged) this.clients?.receive({ t: 'end', conn });
+    this.bridged.clear();
+    this.calls?.workerStopped();
+  }
+
+  private describeStop(code: number): string {
+    const err = this.failure as (Error & { code?: string }) | undefined;
+    if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return `out of memory: it reached its heap limit of ${this.workerHeapMb ?? '?'} MB; NREPL_WORKER_HEAP_MB raises it`;
+    }
+    if (err) return `${oneLine(err)}; please report this`;
+    return `it exited with code ${code}; please report this`;
+  }
+
+  private stoppedError(): NreplTsError {
+    return new NreplTsError(
+      ErrorCodes.AGENT_STOPPED,
+      `the agent worker stopped (${this.stopped}); servers cannot be started, stopped or listed until the app restarts`,
+    );
   }
 
   private applyKeepalive(): void {
@@ -151,7 +212,7 @@ export class WorkerLink {
   private hostCalls(): import('./worker-calls').WorkerCalls {
     if (!this.calls) {
       const { WorkerCalls } = require('./worker-calls') as typeof import('./worker-calls');
-      this.calls = new WorkerCalls((m) => this.post(m), this.evalFlag);
+      this.calls = new WorkerCalls((m) => this.post(m), this.evalFlag, this.workerHeapMb);
     }
     return this.calls;
   }

@@ -7,6 +7,8 @@
  * - RUNNING: the host call whose evaluation runs its synchronous part on the
  *   main thread now, 0 when none; -call once the worker has claimed it for
  *   termination (worker/nrepl/interrupter.ts, main/eval/evaluate.ts).
+ * - HOST_HEAP_MB: the main thread's old-generation limit in MB, written by the
+ *   gate at launch, read by the heap guard (worker/nrepl/heap-guard.ts).
  * - OUTPUT_IN_FLIGHT: characters of output posted by the main thread and not
  *   yet handed to sockets by the worker (main/eval/emitter.ts bounds it).
  * - the cancel ring: calls the worker gave up on before they started. The
@@ -20,6 +22,8 @@
 
 /** The call whose synchronous part runs now (see the module header). */
 export const RUNNING = 0;
+/** The main thread's old-generation limit in MB. */
+export const HOST_HEAP_MB = 1;
 /** Output characters in flight from the main thread to the worker. */
 export const OUTPUT_IN_FLIGHT = 2;
 const RING_START = 3;

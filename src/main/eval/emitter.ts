@@ -56,6 +56,19 @@ export class CallEmitter {
 
   /** Queues output of the evaluated code (dropped, and later reported, while the worker is behind). */
   output(stream: 'out' | 'err', text: string): void {
+    if (text.length > FLUSH_BYTES) {
+      // One huge write (console.log of 300 MB) must reach the worker in pieces: a single
+      // string past the worker's spare heap aborts the process (agent/worker-limits.ts),
+      // and pieces let the in-flight budget below shed what the client cannot take.
+      for (let at = 0; at < text.length; ) {
+        let end = Math.min(text.length, at + FLUSH_BYTES);
+        const code = text.charCodeAt(end - 1);
+        if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1; // never split a surrogate pair
+        this.output(stream, text.slice(at, end));
+        at = end;
+      }
+      return;
+    }
     if (inFlight) {
       const pending = Atomics.load(inFlight, IN_FLIGHT_SLOT);
       if (pending > MAX_OUTPUT_IN_FLIGHT) {

@@ -51,6 +51,13 @@ export interface EvalRequest {
 
 const requires = new Map<string, NodeJS.Require>();
 
+let valueLimit: { chars: number; heapMb: number } | undefined;
+
+/** Caps printed values handed to the worker (main/worker-limits.ts maxValueChars says why). */
+export function limitValues(chars: number, heapMb: number): void {
+  valueLimit = { chars, heapMb };
+}
+
 /** The file evaluated code pretends to be in: `file` if given, else derived from `ns` (a file or folder), else the cwd. */
 function scriptPath(req: EvalRequest): { filename: string; base: string } {
   const cwd = process.cwd();
@@ -225,7 +232,14 @@ export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEm
   const succeed = (value: unknown): void => {
     session.remember(value);
     const printed = printValue(value, print);
-    const quota = applyQuota(printed.text, print.quota);
+    const capped = valueLimit !== undefined && printed.text.length > valueLimit.chars && !(print.quota !== undefined && print.quota <= valueLimit.chars);
+    const quota = applyQuota(printed.text, capped ? valueLimit!.chars : print.quota);
+    if (capped) {
+      emitter.output(
+        'err',
+        `nrepl-ts: the value was cut to ${valueLimit!.chars} of ${printed.text.length} characters: a longer one could exhaust the agent worker's heap of ${valueLimit!.heapMb} MB (raise NREPL_WORKER_HEAP_MB, or send nrepl.middleware.print/quota)\n`,
+      );
+    }
     const event: Record<string, unknown> = { value: quota.text, ns, ms: Math.round(performance.now() - started) };
     if (quota.truncated) event.truncated = true;
     if (printed.error) event.printError = printed.error;

@@ -16,6 +16,11 @@ export function forwardSystemOutput(call: number, conn: number, emitter: CallEmi
   });
 }
 
+/** Connections subscribed now. */
+export function forwardingConnections(): number[] {
+  return [...new Set([...subscribers.values()].map((s) => s.conn))];
+}
+
 /** Ends the subscriptions of a closed connection. */
 export function stopForwarding(conn: number): void {
   for (const [call, s] of subscribers) if (s.conn === conn) subscribers.delete(call);

@@ -22,12 +22,15 @@
  * timer) cannot be stopped safely: the eval is abandoned instead, and the
  * caller is told whether the main thread is still responsive.
  *
+ * The heap guard (nrepl/heap-guard.ts) stops evals through the same claim.
+ *
  * The inspector session is connected only for the termination: a session
  * left connected makes Node print "Waiting for the debugger to disconnect"
  * when the host exits.
  */
 import type { MainThreadLink } from '../main-thread-link';
 import { cancelCall, RUNNING } from '../../seam/eval-slots';
+import { HeapGuard, type HeapReading } from './heap-guard';
 
 /** How an interrupt went. */
 export type InterruptOutcome = 'terminated' | 'abandoned' | 'unsafe';
@@ -36,6 +39,8 @@ const PING_TIMEOUT_MS = 250;
 
 /** Interrupts evals on the main thread. */
 export class Interrupter {
+  private heapGuard: HeapGuard | undefined;
+
   constructor(
     private readonly flag: Int32Array,
     private readonly host: MainThreadLink,
@@ -44,11 +49,7 @@ export class Interrupter {
   /** Stops or abandons `call`. Never throws. */
   async interrupt(call: number): Promise<InterruptOutcome> {
     cancelCall(this.flag, call);
-    if (Atomics.compareExchange(this.flag, RUNNING, call, -call) === call) {
-      await terminateMainThreadExecution();
-      Atomics.compareExchange(this.flag, RUNNING, -call, 0);
-      return 'terminated';
-    }
+    if (await this.stopSynchronous(call)) return 'terminated';
     this.host.notify('abandon', { target: call });
     return (await this.mainThreadResponds()) ? 'abandoned' : 'unsafe';
   }
@@ -62,12 +63,22 @@ export class Interrupter {
    */
   async stopForGone(call: number): Promise<void> {
     cancelCall(this.flag, call);
-    if (Atomics.compareExchange(this.flag, RUNNING, call, -call) === call) {
-      await terminateMainThreadExecution();
-      Atomics.compareExchange(this.flag, RUNNING, -call, 0);
-      return;
-    }
+    if (await this.stopSynchronous(call)) return;
     this.host.notify('abandon', { target: call });
+  }
+
+  /** Terminates `call` if its synchronous part runs now; false (and nothing done) otherwise. Never throws. */
+  async stopSynchronous(call: number): Promise<boolean> {
+    if (Atomics.compareExchange(this.flag, RUNNING, call, -call) !== call) return false;
+    await terminateMainThreadExecution();
+    Atomics.compareExchange(this.flag, RUNNING, -call, 0);
+    return true;
+  }
+
+  /** Guards `call` against filling the host's heap (heap-guard.ts) until the returned function is called. */
+  guardHeap(call: number, onStopped: (reading: HeapReading) => void): () => void {
+    this.heapGuard ??= new HeapGuard(this.flag, (c) => this.stopSynchronous(c));
+    return this.heapGuard.watch(call, onStopped);
   }
 
   private mainThreadResponds(): Promise<boolean> {

@@ -7,6 +7,7 @@
  * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
  */
 import { prepareEval } from '../../eval/transform';
+import { heapStopMessage } from '../heap-guard';
 import { chunk, resolvePrintOptions } from '../../../shared/print/options';
 import type { CallEvent } from '../../main-thread-link';
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
@@ -43,10 +44,12 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
     const ns = stringField(request, 'ns');
     let finished = false;
     let untrack = () => {};
+    let unguard = (): void => {};
     const finish = () => {
       if (finished) return;
       finished = true;
       untrack();
+      unguard();
       if (session.ephemeral) ctx.connection.ephemeral.delete(session);
       ctx.connection.calls.delete(call);
       if (session.running?.call === call) session.finished();
@@ -115,6 +118,12 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
           if (session.running === running) running.interrupt();
           return outcome;
         },
+      });
+      // An eval filling the host's heap is stopped before V8's limit ends the host.
+      unguard = server.interrupter.guardHeap(call, (reading) => {
+        if (finished) return;
+        ctx.respond({ err: heapStopMessage(reading) });
+        running.interrupt();
       });
     }
   }, () => ctx.done(['interrupted']));

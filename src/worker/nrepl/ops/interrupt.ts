@@ -3,7 +3,9 @@
  * what can be stopped safely). The eval's request gets [interrupted, done];
  * the interrupt request gets [done] — or [error, interrupt-unsafe, done] when
  * the eval was abandoned but code it started keeps the main thread busy and
- * cannot be stopped without killing the host.
+ * cannot be stopped without killing the host. An eval that completes while
+ * the interrupt is on its way keeps its value, and the interrupt answers
+ * [session-idle, done]: every eval/interrupt pair tells one story.
  */
 import { stringField, type OpDescriptor } from '../dispatch';
 import { busyCause } from '../../connection/running-evals';
@@ -23,7 +25,12 @@ export const interruptOp: OpDescriptor = {
     const wanted = stringField(ctx.request, 'interrupt-id');
     if (wanted !== undefined && wanted !== running.id) return ctx.done(['error', 'interrupt-id-mismatch']);
     const outcome = await server.interrupter.interrupt(running.call);
-    if (session.running === running) running.interrupt();
+    // The eval may have ended on its own while we were stopping it: the main thread had
+    // already finished it, and its value reached us before the interrupter's answer (one
+    // ordered port). Then nothing was interrupted, and saying `done` would contradict the
+    // value its client got: the session was idle by the time we acted.
+    if (session.running !== running) return ctx.done(['session-idle']);
+    running.interrupt();
     if (outcome === 'unsafe') {
       ctx.respond({ err: `nrepl-ts: ${busyCause(server.evalFlag)}\n` });
       return ctx.done(['error', 'interrupt-unsafe']);

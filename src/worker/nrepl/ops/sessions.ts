@@ -35,7 +35,8 @@ export const closeOp: OpDescriptor = {
     const running = session.running;
     if (running) {
       await server.interrupter.interrupt(running.call);
-      running.interrupt();
+      // Unless it ended on its own meanwhile: it already has its one done.
+      if (session.running === running) running.interrupt();
     }
     server.host.notify('session-closed', { session: session.id });
     ctx.done(['session-closed']);
