@@ -78,6 +78,8 @@ export interface WorkerBoot {
   descendant: boolean;
   /** Shared flag for NREPL_STRICT: [0] = 0 pending, 1 ok, 2 failed. */
   strictFlag?: Int32Array;
+  /** Config report flag (agent/exit-report.ts): [0] = 1 once the worker reported the config; [1] = who prints it. */
+  reportFlag?: Int32Array;
   /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none; [1] = a call cancelled before it started (nrepl/interrupt.ts). */
   evalFlag: Int32Array;
 }

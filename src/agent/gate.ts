@@ -78,7 +78,11 @@ export function startFromPreload(): void {
   const { holdReason, HOLD_LIMIT_MS } = require('./hold-hint') as typeof import('./hold-hint');
   const hold = holdReason(process.env, process.cwd());
   debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  const { installExitReport, newReportFlag } = require('./exit-report') as typeof import('./exit-report');
+  const reportFlag = newReportFlag();
+  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  // A process that exits before the worker read the config still hears about its errors.
+  installExitReport(reportFlag, process.cwd());
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 

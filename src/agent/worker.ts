@@ -92,6 +92,18 @@ function defaultServers(): RunSpec[] {
   return [defaultNreplServer(boot.cwd)];
 }
 
+/** True when this worker prints the config problems; false when the main thread claimed them at exit. */
+function claimReport(): boolean {
+  return !boot.reportFlag || Atomics.compareExchange(boot.reportFlag, 1, 0, 1) !== 2;
+}
+
+/** Tells the main thread's exit check (exit-report.ts) that the config is reported. */
+function configReported(): void {
+  if (!boot.reportFlag) return;
+  Atomics.store(boot.reportFlag, 0, 1);
+  Atomics.notify(boot.reportFlag, 0);
+}
+
 async function startConfiguredServers(): Promise<void> {
   const failures: string[] = [];
   try {
@@ -103,14 +115,18 @@ async function startConfiguredServers(): Promise<void> {
       // Nothing configured: the default server, without loading zod and cosmiconfig at all.
       debug('no configuration found (no NREPL_SERVER_* variables, no config files)');
       specs = defaultServers();
+      configReported();
     } else {
       const { loadConfig, describeConfig } = require('../config/load') as typeof import('../config/load');
       const config = await loadConfig({ env: process.env, cwd: boot.cwd });
+      // The main thread may have reported these at exit already (exit-report.ts): never twice.
+      const mine = claimReport();
       for (const problem of config.problems) {
         const line = formatProblem(problem);
         failures.push(line);
-        say(line);
+        if (mine) say(line);
       }
+      configReported();
       if (debugEnabled()) {
         for (const line of describeConfig(config)) debug(line);
         for (const note of config.notes) debug(note);
@@ -129,6 +145,7 @@ async function startConfiguredServers(): Promise<void> {
       }
     }
   } catch (err) {
+    configReported();
     const line = `nrepl-ts: ${ErrorCodes.INTERNAL}: could not start servers: ${oneLine(err)}`;
     failures.push(line);
     say(line);
