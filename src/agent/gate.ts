@@ -63,12 +63,14 @@ export function startFromPreload(): void {
   const agent = slot();
   if (agent.host || (agent as { decided?: boolean }).decided) return;
   (agent as { decided?: boolean }).decided = true;
-  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
+  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: agent not starting: NREPL_DISABLE is set`);
   const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) return; // workers never start servers
   const ownPreload = { files: ownRegisterFiles, cwd: process.cwd(), realpath: realpathSync };
   const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript, ownPreload });
-  debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
+  // The reason names how the preload came unless only NODE_OPTIONS can have brought it (a skip-pattern verdict).
+  const via = /preload|NODE_OPTIONS/.test(decision.reason) ? '' : ` (preload via ${decision.via})`;
+  debug(`pid ${process.pid}: agent ${decision.start ? 'starting' : 'not starting'}: ${decision.reason}${via}`);
   if (!decision.start) return;
   const marker = process.env[AGENT_PID_VAR];
   const descendant = marker !== undefined && marker !== String(process.pid);

@@ -113,12 +113,15 @@ async function startConfiguredServers(): Promise<void> {
     const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
     if (!configPresent({ env: process.env, cwd: boot.cwd, home })) {
       // Nothing configured: the default server, without loading zod and cosmiconfig at all.
-      debug('no configuration found (no NREPL_SERVER_* variables, no config files)');
+      debug('config: none found (no NREPL_SERVER_* variables, no config files)');
       specs = defaultServers();
       configReported();
     } else {
       const { loadConfig, describeConfig } = require('../config/load') as typeof import('../config/load');
       const config = await loadConfig({ env: process.env, cwd: boot.cwd });
+      // One ordered NREPL_DEBUG report: sources read, the problems, what became of each server, the effective config.
+      const serverNote = (note: string): boolean => note.startsWith('server "');
+      for (const note of config.notes.filter((n) => !serverNote(n))) debug(`config: ${note}`);
       // The main thread may have reported these at exit already (exit-report.ts): never twice.
       const mine = claimReport();
       for (const problem of config.problems) {
@@ -128,8 +131,8 @@ async function startConfiguredServers(): Promise<void> {
       }
       configReported();
       if (debugEnabled()) {
-        for (const line of describeConfig(config)) debug(line);
-        for (const note of config.notes) debug(note);
+        for (const note of config.notes.filter(serverNote)) debug(`config: ${note}`);
+        for (const line of describeConfig(config)) debug(`effective config: ${line}`);
       }
       specs = config.explicit ? config.servers : defaultServers();
       origins = config.origins;
@@ -150,7 +153,9 @@ async function startConfiguredServers(): Promise<void> {
     failures.push(line);
     say(line);
   }
-  post({ t: 'ready', servers: registry.list(), problems: failures });
+  const running = registry.list();
+  debug(`ready: ${running.length === 0 ? 'no server running' : running.map((info) => `${info.name} (${info.accept}) on ${info.socket ?? `${info.host}:${info.port}`}`).join(', ')}`);
+  post({ t: 'ready', servers: running, problems: failures });
   if (boot.strictFlag) {
     Atomics.store(boot.strictFlag, 0, failures.length === 0 ? 1 : 2);
     Atomics.notify(boot.strictFlag, 0);
