@@ -35,30 +35,30 @@ export function newReportFlag(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(8));
 }
 
-/** Installs the 'exit' listener for a preload agent started in `cwd`. */
-export function installExitReport(flag: Int32Array, cwd: string): void {
+/** Installs the 'exit' listener for a preload agent started in `cwd`; `stopWorker` ends the agent worker at once. */
+export function installExitReport(flag: Int32Array, cwd: string, stopWorker: () => void): void {
   process.on('exit', () => {
     try {
-      reportAtExit(flag, cwd);
+      reportAtExit(flag, cwd, stopWorker);
     } catch {
       // Exit must go on whatever happens here.
     }
   });
 }
 
-function reportAtExit(flag: Int32Array, cwd: string): void {
+function reportAtExit(flag: Int32Array, cwd: string, stopWorker: () => void): void {
   if (Atomics.load(flag, REPORTED) !== 0) return;
   const started = performance.now();
   const { configPresent } = require('../config/presence') as typeof import('../config/presence');
   const env = process.env;
   const loc = { env, cwd, home: env.HOME ?? env.USERPROFILE ?? '' };
   if (!configPresent(loc)) return; // The default server only: nothing to get wrong.
-  const { quickCheck } = require('../config/quick-check') as typeof import('../config/quick-check');
-  const verdict = quickCheck(loc);
-  if (verdict.unchecked.length > 0) {
+  const { loaderFile, quickCheck } = require('../config/quick-check') as typeof import('../config/quick-check');
+  const needsLoader = loaderFile(cwd);
+  if (needsLoader !== undefined) {
     const outcome = Atomics.wait(flag, REPORTED, 0, UNCHECKED_WAIT_MS);
     if (outcome === 'timed-out') {
-      say(`the process exited before the agent had read ${verdict.unchecked.join(', ')}; waited ${UNCHECKED_WAIT_MS} ms, so problems in it, if any, went unreported (check it with a process that runs longer)`);
+      say(`the process exited before the agent had read ${needsLoader}; waited ${UNCHECKED_WAIT_MS} ms, so problems in it, if any, went unreported (check it with a process that runs longer)`);
     }
     return;
   }
@@ -67,6 +67,10 @@ function reportAtExit(flag: Int32Array, cwd: string): void {
     Atomics.wait(flag, REPORTED, 0, CLAIMED_WAIT_MS);
     return;
   }
+  // Ours to report. The worker has started no server yet (it would have reported first), and its
+  // remaining work would only lengthen the exit: stop it before checking.
+  stopWorker();
+  const verdict = quickCheck(loc);
   for (const line of verdict.lines) say(line);
   debug(`the process exited before the agent had read the config: checked it on the main thread in ${(performance.now() - started).toFixed(1)} ms (${verdict.lines.length} problem${verdict.lines.length === 1 ? '' : 's'})`);
 }

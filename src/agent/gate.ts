@@ -82,9 +82,9 @@ export function startFromPreload(): void {
   debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
   const { installExitReport, newReportFlag } = require('./exit-report') as typeof import('./exit-report');
   const reportFlag = newReportFlag();
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  const host = launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
   // A process that exits before the worker read the config still hears about its errors.
-  installExitReport(reportFlag, process.cwd());
+  installExitReport(reportFlag, process.cwd(), () => host.stopWorker());
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 

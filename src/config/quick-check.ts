@@ -74,6 +74,18 @@ function userEdn(loc: FileLocations, unchecked: string[]): SourceResult {
   return EMPTY;
 }
 
+/**
+ * The project cosmiconfig file the loader would use when only its loader can
+ * read it (YAML, JavaScript, a `.nreplrc` that is not JSON), else undefined:
+ * a few existsSync calls, so the exit check knows before checking anything
+ * whether it needs the worker.
+ */
+export function loaderFile(cwd: string): string | undefined {
+  const unchecked: string[] = [];
+  projectRc(cwd, unchecked);
+  return unchecked[0];
+}
+
 /** The first cosmiconfig file, read as the loader would when it holds JSON; anything else is left to the worker. */
 function projectRc(cwd: string, unchecked: string[]): SourceResult {
   for (const place of RC_SEARCH_PLACES) {
