@@ -11,6 +11,7 @@
  * end, which are thin wrappers: any op can be sent with `request`.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { foreignServer, foreignServerMessage } from '../shared/foreign';
 import { encode, FrameReader, loadCodec, type BDict, type BValue, type Encodable } from '../shared/bencode/bencode';
 import { evalResult, hasStatus, mergeResponses, statusOf, type EvalResult, type Response } from './responses';
 
@@ -121,6 +122,8 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+const HEAD_BYTES = 64;
+
 /** One connection to an nREPL server. Create it with `connect`. */
 export class NreplClient {
   /** Where this client is connected (`host:port` or `nrepl+unix:path`), for messages. */
@@ -133,6 +136,8 @@ export class NreplClient {
   private readonly timeoutMs: number;
   private readonly pending = new Map<string, Pending>();
   private lastId = 0;
+  /** The first bytes the server sent (up to HEAD_BYTES), to name a protocol that is not nREPL. */
+  private head: Buffer = Buffer.alloc(0);
   /** Why the connection is unusable, once it is. */
   private broken: NreplClientError | undefined;
   /** Resolves once the socket is closed, by either side (the CLI notices a server going away with it). */
@@ -294,10 +299,14 @@ export class NreplClient {
   }
 
   private onData(chunk: Buffer): void {
+    // The first bytes tell a plain REPL or a prepl apart from a broken nREPL server (nrepl/foreign.ts).
+    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk]).subarray(0, HEAD_BYTES);
     for (const response of this.reader.push(chunk)) this.route(response as Response);
     const bad = this.reader.error;
     if (bad && !this.broken) {
-      this.breakWith(new NreplClientError(ClientErrorCodes.PROTOCOL, `nREPL server at ${this.target} sent bad bencode: ${bad.message}`));
+      const other = foreignServer(this.head);
+      const message = other ? foreignServerMessage(other, this.target) : `nREPL server at ${this.target} sent bad bencode: ${bad.message}`;
+      this.breakWith(new NreplClientError(ClientErrorCodes.PROTOCOL, message));
       this.socket.destroy();
     }
   }

@@ -64,12 +64,14 @@ export function startFromPreload(): void {
   const agent = slot();
   if (agent.host || (agent as { decided?: boolean }).decided) return;
   (agent as { decided?: boolean }).decided = true;
-  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: not starting (NREPL_DISABLE is set)`);
+  if (envFlag(process.env.NREPL_DISABLE)) return debug(`pid ${process.pid}: agent not starting: NREPL_DISABLE is set`);
   const { isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) return; // workers never start servers
   const ownPreload = { files: ownRegisterFiles, cwd: process.cwd(), realpath: realpathSync };
   const decision = decideStart({ isMainThread, env: process.env, execArgv: process.execArgv, entryScript, ownPreload });
-  debug(`pid ${process.pid}: ${decision.start ? 'starting' : 'not starting'} (${decision.reason}; preload via ${decision.via})`);
+  // The reason names how the preload came unless only NODE_OPTIONS can have brought it (a skip-pattern verdict).
+  const via = /preload|NODE_OPTIONS/.test(decision.reason) ? '' : ` (preload via ${decision.via})`;
+  debug(`pid ${process.pid}: agent ${decision.start ? 'starting' : 'not starting'}: ${decision.reason}${via}`);
   if (!decision.start) return;
   const marker = process.env[AGENT_PID_VAR];
   const descendant = marker !== undefined && marker !== String(process.pid);
@@ -79,7 +81,11 @@ export function startFromPreload(): void {
   const { holdReason, HOLD_LIMIT_MS } = require('./hold-hint') as typeof import('./hold-hint');
   const hold = holdReason(process.env, process.cwd());
   debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
-  launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  const { installExitReport, newReportFlag } = require('./exit-report') as typeof import('./exit-report');
+  const reportFlag = newReportFlag();
+  const host = launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  // A process that exits before the worker read the config still hears about its errors.
+  installExitReport(reportFlag, process.cwd(), () => host.stopWorker());
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 

@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENV_PREFIX, PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates } from '../shared/config-places';
+import { ENV_PREFIX, PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates } from '../shared/config/places';
 
 /** The longest the host is kept alive waiting for the worker to read the config, in ms. */
 export const HOLD_LIMIT_MS = 2_000;

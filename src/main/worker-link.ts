@@ -85,6 +85,15 @@ export class WorkerLink {
     if (!this.holdUntilReady) worker.unref();
   }
 
+  /**
+   * Stops the worker at once, without waiting: at exit, before the main
+   * thread checks the config itself (exit-report.ts), so the worker does not
+   * burn CPU the process's exit would wait for.
+   */
+  stopWorker(): void {
+    void this.worker.terminate();
+  }
+
   /** Posts a message to the worker. */
   post(message: ToWorker): void {
     if (this.stopped) return;

@@ -78,6 +78,8 @@ export interface WorkerBoot {
   descendant: boolean;
   /** Shared flag for NREPL_STRICT: [0] = 0 pending, 1 ok, 2 failed. */
   strictFlag?: Int32Array;
+  /** Config report flag (main/exit-report.ts): [0] = 1 once the worker reported the config; [1] = who prints it. */
+  reportFlag?: Int32Array;
   /** The shared slots of seam/eval-slots.ts: the running call, output in flight, the cancel ring. */
   evalFlag: Int32Array;
 }

@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { formatProblem, oneLine, ErrorCodes, NreplTsError } from '../errors';
 import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type WorkerAccept } from './server/registry';
-import type { ServerSpec } from './config/schema';
+import type { ServerSpec } from '../shared/config/schema';
 import type { ToHost, ToWorker, WorkerBoot } from '../seam/channel';
 import { MainThreadLink } from './main-thread-link';
 import type { WorkerAcceptName } from './server/resolve-accept';
@@ -75,7 +75,7 @@ async function answerApi(message: Extract<ToWorker, { t: 'api' }>): Promise<void
 const API_SOURCES: Readonly<Record<string, string>> = { 'port-file': 'startServer()' };
 
 async function validateApiSpec(raw: unknown): Promise<ServerSpec> {
-  const { validateServer } = require('./config/load') as typeof import('./config/load');
+  const { validateServer } = require('../shared/config/load') as typeof import('../shared/config/load');
   const result = validateServer(raw, { source: 'startServer()', baseDir: boot.cwd });
   if (!result.ok) {
     throw new NreplTsError(result.problems[0]?.code ?? ErrorCodes.CONFIG_INVALID, result.problems.map(formatProblem).join('; '));
@@ -89,8 +89,20 @@ function defaultServers(): ServerSpec[] {
     debug('a parent process runs the agent: no default nREPL server here (configure one explicitly to get one)');
     return [];
   }
-  const { defaultNreplServer } = require('./config/default-server') as typeof import('./config/default-server');
+  const { defaultNreplServer } = require('../shared/config/default-server') as typeof import('../shared/config/default-server');
   return [defaultNreplServer(boot.cwd)];
+}
+
+/** True when this worker prints the config problems; false when the main thread claimed them at exit. */
+function claimReport(): boolean {
+  return !boot.reportFlag || Atomics.compareExchange(boot.reportFlag, 1, 0, 1) !== 2;
+}
+
+/** Tells the main thread's exit check (exit-report.ts) that the config is reported. */
+function configReported(): void {
+  if (!boot.reportFlag) return;
+  Atomics.store(boot.reportFlag, 0, 1);
+  Atomics.notify(boot.reportFlag, 0);
 }
 
 async function startConfiguredServers(): Promise<void> {
@@ -98,23 +110,30 @@ async function startConfiguredServers(): Promise<void> {
   try {
     let specs: ServerSpec[];
     let origins: Record<string, Record<string, string>> = {};
-    const { configPresent } = require('./config/presence') as typeof import('./config/presence');
+    const { configPresent } = require('../shared/config/presence') as typeof import('../shared/config/presence');
     const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
     if (!configPresent({ env: process.env, cwd: boot.cwd, home })) {
       // Nothing configured: the default server, without loading zod and cosmiconfig at all.
-      debug('no configuration found (no NREPL_SERVER_* variables, no config files)');
+      debug('config: none found (no NREPL_SERVER_* variables, no config files)');
       specs = defaultServers();
+      configReported();
     } else {
-      const { loadConfig, describeConfig } = require('./config/load') as typeof import('./config/load');
+      const { loadConfig, describeConfig } = require('../shared/config/load') as typeof import('../shared/config/load');
       const config = await loadConfig({ env: process.env, cwd: boot.cwd });
+      // One ordered NREPL_DEBUG report: sources read, the problems, what became of each server, the effective config.
+      const serverNote = (note: string): boolean => note.startsWith('server "');
+      for (const note of config.notes.filter((n) => !serverNote(n))) debug(`config: ${note}`);
+      // The main thread may have reported these at exit already (exit-report.ts): never twice.
+      const mine = claimReport();
       for (const problem of config.problems) {
         const line = formatProblem(problem);
         failures.push(line);
-        say(line);
+        if (mine) say(line);
       }
+      configReported();
       if (debugEnabled()) {
-        for (const line of describeConfig(config)) debug(line);
-        for (const note of config.notes) debug(note);
+        for (const note of config.notes.filter(serverNote)) debug(`config: ${note}`);
+        for (const line of describeConfig(config)) debug(`effective config: ${line}`);
       }
       specs = config.explicit ? config.servers : defaultServers();
       origins = config.origins;
@@ -130,11 +149,14 @@ async function startConfiguredServers(): Promise<void> {
       }
     }
   } catch (err) {
+    configReported();
     const line = `nrepl-ts: ${ErrorCodes.INTERNAL}: could not start servers: ${oneLine(err)}`;
     failures.push(line);
     say(line);
   }
-  post({ t: 'ready', servers: registry.list(), problems: failures });
+  const running = registry.list();
+  debug(`ready: ${running.length === 0 ? 'no server running' : running.map((info) => `${info.name} (${info.accept}) on ${info.socket ?? `${info.host}:${info.port}`}`).join(', ')}`);
+  post({ t: 'ready', servers: running, problems: failures });
   if (boot.strictFlag) {
     Atomics.store(boot.strictFlag, 0, failures.length === 0 ? 1 : 2);
     Atomics.notify(boot.strictFlag, 0);

@@ -1,7 +1,7 @@
 // server-env.ts: `nrepl-ts run` server options as NREPL_SERVER_* EDN variables.
 import { describe, expect, it } from 'vitest';
 import { serverEnv } from '../../src/cli/server-env';
-import { loadConfig } from '../../src/worker/config/load';
+import { loadConfig } from '../../src/shared/config/load';
 import { tempDir } from '../helpers/agent';
 
 describe('serverEnv', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EdnSyntaxError, parseEdn } from '../../src/worker/config/edn';
+import { EdnSyntaxError, parseEdn } from '../../src/shared/config/edn';
 
 function syntaxError(text: string): EdnSyntaxError {
   try {

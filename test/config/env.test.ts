@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvServers, parseEnvValue } from '../../src/worker/config/env';
+import { parseEnvServers, parseEnvValue } from '../../src/shared/config/env';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 
 const CWD = '/work/app';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { interpretFileConfig, type FileContext } from '../../src/worker/config/file-shape';
-import { Level } from '../../src/worker/config/raw';
+import { interpretFileConfig, type FileContext } from '../../src/shared/config/file-shape';
+import { Level } from '../../src/shared/config/raw';
+import { combineSources } from '../../src/shared/config/combine';
+import { SERVER_FIELDS } from '../../src/shared/config/rules';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 
 const EDN: FileContext = { source: '/p/.nrepl.edn', prefix: '', level: Level.PROJECT_EDN, baseDir: '/p', clojureKeys: true };
@@ -8,13 +10,13 @@ const RC: FileContext = { source: '/p/.nreplrc.json', prefix: '', level: Level.P
 const PKG: FileContext = { source: '/p/package.json', prefix: 'nrepl', level: Level.PROJECT_RC, baseDir: '/p', clojureKeys: false };
 
 describe('interpretFileConfig follows the nREPL file conventions', () => {
-  it('turns top-level port/bind/socket into the "nrepl" server with the nREPL accept by default', () => {
+  it('turns top-level keys (port, bind...) into the "nrepl" server with the nREPL accept by default', () => {
     const result = interpretFileConfig({ port: 7888, bind: '0.0.0.0' }, EDN);
     expect(result.problems).toEqual([]);
     expect(result.defined).toBe(true);
     expect(result.servers).toEqual([{
       name: 'nrepl', fields: { port: 7888, bind: '0.0.0.0' }, source: '/p/.nrepl.edn', file: '/p/.nrepl.edn', path: '', level: Level.PROJECT_EDN,
-      baseDir: '/p', aliases: { bind: 'address', host: 'address' }, defaultAccept: 'nrepl-ts/nrepl', problems: [],
+      baseDir: '/p', defaultAccept: 'nrepl-ts/nrepl', problems: [],
     }]);
   });
 
@@ -37,25 +39,43 @@ describe('interpretFileConfig follows the nREPL file conventions', () => {
     expect(clojureOnly.notes).toEqual(['/p/.nrepl.edn: ignoring :middleware :repl-fn :ack (Clojure nREPL settings, unused by nrepl-ts)']);
   });
 
-  it('reports other unknown top-level keys, with a suggestion', () => {
+  it('checks other top-level keys as keys of the "nrepl" server, which then does not start', () => {
     const result = interpretFileConfig({ prot: 1, servres: {}, foo: 1 }, EDN);
-    expect(result.problems.map((p) => [p.code, formatProblem(p)])).toEqual([
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: /p/.nrepl.edn: prot: unknown key "prot"; did you mean "port"?'],
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: /p/.nrepl.edn: servres: unknown key "servres"; did you mean "servers"?'],
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: /p/.nrepl.edn: foo: unknown key "foo"; expected one of: port, bind, host, socket, servers'],
+    expect(result.problems).toEqual([]);
+    expect(result.defined).toBe(true);
+    const loaded = combineSources([result]);
+    expect(loaded.servers).toEqual([]);
+    expect(loaded.problems.map((p) => [p.code, formatProblem(p)])).toEqual([
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: /p/.nrepl.edn: server "nrepl" not started: unknown key "servres"; did you mean "servers"?'],
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: /p/.nrepl.edn: server "nrepl" not started: unknown key "prot"; did you mean "port"?'],
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, `nrepl-ts: /p/.nrepl.edn: server "nrepl" not started: unknown key "foo"; expected one of: ${SERVER_FIELDS.join(', ')}`],
+    ]);
+  });
+
+  it('accepts "address" at the top level too, and "bind" or "host" in a servers entry', () => {
+    const loaded = combineSources([interpretFileConfig({ port: 0, address: '127.0.0.2', servers: { a: { port: 0, accept: 'nrepl-ts/repl', bind: '127.0.0.3' }, b: { port: 0, accept: 'nrepl-ts/repl', host: 'localhost' } } }, EDN)]);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.servers.map((s) => [s.name, s.address])).toEqual([['nrepl', '127.0.0.2'], ['a', '127.0.0.3'], ['b', 'localhost']]);
+  });
+
+  it('reports two spellings of the bind address in one map', () => {
+    const loaded = combineSources([interpretFileConfig({ servers: { a: { port: 0, accept: 'nrepl-ts/repl', bind: '127.0.0.3', address: '127.0.0.4' } } }, EDN)]);
+    expect(loaded.problems.map(formatProblem)).toEqual([
+      'nrepl-ts: /p/.nrepl.edn: servers.a: not started: "bind" and "address" set the same thing; keep only one of them',
     ]);
   });
 
   it('reports Clojure nREPL keys as unknown in a cosmiconfig file, which is not shared with Clojure', () => {
-    expect(interpretFileConfig({ middleware: [] }, RC).problems.map((p) => p.code)).toEqual([ErrorCodes.CONFIG_UNKNOWN_KEY]);
+    const loaded = combineSources([interpretFileConfig({ middleware: [] }, RC)]);
+    expect(loaded.problems.map((p) => p.code)).toEqual([ErrorCodes.CONFIG_UNKNOWN_KEY]);
   });
 
   it('prefixes paths with "nrepl" inside package.json', () => {
     const result = interpretFileConfig({ port: 1, servers: { dev: 5 }, x: 1 }, PKG);
     expect(result.servers.map((s) => s.path)).toEqual(['nrepl', 'nrepl.servers.dev']);
-    expect([...result.problems, ...result.servers[1].problems].map(formatProblem)).toEqual([
-      'nrepl-ts: /p/package.json: nrepl.x: unknown key "x"; expected one of: port, bind, host, socket, servers',
-      'nrepl-ts: /p/package.json: nrepl.servers.dev: expected a server spec map with at least "accept" and "port", got 5',
+    expect(combineSources([result]).problems.map(formatProblem)).toEqual([
+      `nrepl-ts: /p/package.json: nrepl: not started: unknown key "x"; expected one of: ${SERVER_FIELDS.join(', ')}`,
+      'nrepl-ts: /p/package.json: nrepl.servers.dev: not started: expected a server spec map with at least "accept" and "port", got 5',
     ]);
   });
 });

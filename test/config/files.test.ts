@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   loaderMessage, readEdnFile, readProjectEdn, readProjectRc, readUserEdn, userEdnCandidates,
-} from '../../src/worker/config/files';
-import { Level } from '../../src/worker/config/raw';
+} from '../../src/shared/config/files';
+import { Level } from '../../src/shared/config/raw';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 import { tempTree } from './tmp';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NREPL_SERVER, describeConfig, loadConfig, validateServer } from '../../src/worker/config/load';
-import { ServerSpecSchema } from '../../src/worker/config/schema';
+import { DEFAULT_NREPL_SERVER, describeConfig, loadConfig, validateServer } from '../../src/shared/config/load';
+import { ServerSpecSchema } from '../../src/shared/config/schema';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 import { tempTree } from './tmp';
 
@@ -95,15 +95,15 @@ describe('loadConfig keeps going past problems', () => {
     const loaded = await loadConfig({ cwd, home, env });
     expect(loaded.servers.map((s) => s.name)).toEqual(['good']);
     expect(loaded.problems.map((p) => [p.code, formatProblem(p)])).toEqual([
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_A: port: expected an integer 0-65535, got "abc"'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_B: port: expected an integer 0-65535, got 70000'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_C: port: expected an integer 0-65535, got -1'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_D: missing required key "accept"; expected nrepl-ts/repl, nrepl-ts/prepl, nrepl-ts/nrepl or a module specifier with an optional #export, such as "./accept.js#handle"'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_E: socket: "socket" and "port" cannot both be set: a server listens either on a unix socket or on a TCP address and port; remove one of them'],
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: NREPL_SERVER_F: prot: unknown key "prot"; did you mean "port"?'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_G: bind-err: expected a boolean, got "no"'],
-      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_G: args: expected a vector/array of arguments, got "x"'],
-      [ErrorCodes.CONFIG_PARSE, 'nrepl-ts: NREPL_SERVER_H: invalid EDN: unexpected end of input: "{" opened here is never closed at line 1, column 1; expected a map such as {:port 5555 :accept nrepl-ts/repl} or {"port":5555,"accept":"nrepl-ts/repl"}'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_A: not started: port: expected an integer 0-65535, got "abc"'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_B: not started: port: expected an integer 0-65535, got 70000'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_C: not started: port: expected an integer 0-65535, got -1'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_D: not started: missing required key "accept"; expected nrepl-ts/repl, nrepl-ts/prepl, nrepl-ts/nrepl or a module specifier with an optional #export, such as "./accept.js#handle"'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_E: not started: "socket" and "port" cannot both be set: a server listens either on a unix socket or on a TCP address and port; remove one of them'],
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'nrepl-ts: NREPL_SERVER_F: not started: unknown key "prot"; did you mean "port"?'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_G: not started: bind-err: expected a boolean, got "no"'],
+      [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_G: not started: args: expected a vector/array of arguments, got "x"'],
+      [ErrorCodes.CONFIG_PARSE, 'nrepl-ts: NREPL_SERVER_H: not started: invalid EDN: unexpected end of input: "{" opened here is never closed at line 1, column 1; expected a map such as {:port 5555 :accept nrepl-ts/repl} or {"port":5555,"accept":"nrepl-ts/repl"}'],
     ]);
     expect(loaded.problems.every((p) => !formatProblem(p).includes('\n'))).toBe(true);
   });
@@ -123,8 +123,8 @@ describe('loadConfig keeps going past problems', () => {
     expect(Object.keys(loaded.origins)).toEqual(['__proto__']);
     expect(loaded.problems.map((p) => [p.code, p.source, p.path])).toEqual([
       [ErrorCodes.CONFIG_FILE, path.join(cwd, '.nrepl.edn'), ''],
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', '__proto__'],
-      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', 'constructor'],
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', ''],
+      [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', ''],
     ]);
     const nowhere = await loadConfig({ cwd: '/does/not/exist', home: '/does/not/exist/either', env: {} });
     expect(nowhere).toEqual({ servers: [], problems: [], notes: [], origins: {}, explicit: false });

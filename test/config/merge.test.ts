@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mergeServer } from '../../src/worker/config/merge';
-import { Level, type RawServer } from '../../src/worker/config/raw';
-import { SERVER_DEFAULTS } from '../../src/worker/config/schema';
-import { checkDefinition } from '../../src/worker/config/validate';
+import { mergeServer } from '../../src/shared/config/merge';
+import { Level, type RawServer } from '../../src/shared/config/raw';
+import { SERVER_DEFAULTS } from '../../src/shared/config/schema';
+import { checkDefinition } from '../../src/shared/config/validate';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 
 const ENV = { source: 'NREPL_SERVER_DEV', level: Level.ENV, baseDir: '/cwd', path: '' } as const;

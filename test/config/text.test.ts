@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, nearest, showValue } from '../../src/worker/config/text';
+import { editDistance, nearest, showValue } from '../../src/shared/config/text';
 
 describe('showValue prints a value for "got X" on one short line', () => {
   it.each([

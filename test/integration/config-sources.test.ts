@@ -79,7 +79,7 @@ describe('bad configuration', () => {
     const child = spawnWithAgent({
       env: { NREPL_SERVER_BAD: '{:port "abc" :accept nrepl-ts/repl}', NREPL_SERVER_GOOD: '{:port 0 :accept nrepl-ts/repl}' },
     });
-    await child.waitFor(/nrepl-ts: NREPL_SERVER_BAD: port: .*"abc"/);
+    await child.waitFor(/nrepl-ts: NREPL_SERVER_BAD: not started: port: .*"abc"/);
     await replAnswers(await waitForServerPort(child, 'good'));
     await child.waitFor(/app ready/, { from: 'stdout' });
     expect(child.stderr()).not.toMatch(/server bad /);
@@ -87,7 +87,7 @@ describe('bad configuration', () => {
 
   it('suggests the nearest key for a misspelled one', async () => {
     const child = spawnWithAgent({ env: { NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}' } });
-    await child.waitFor(/nrepl-ts: NREPL_SERVER_X: prot: .*did you mean "port"/);
+    await child.waitFor(/nrepl-ts: NREPL_SERVER_X: not started: unknown key "prot"; did you mean "port"/);
     await child.waitFor(/app ready/, { from: 'stdout' });
   });
 
@@ -103,7 +103,7 @@ describe('bad configuration', () => {
     const child = spawnWithAgent({ env: { NREPL_STRICT: '1', NREPL_SERVER_BAD: '{:port 99999 :accept nrepl-ts/repl}' } });
     const { code } = await child.exited;
     expect(code).toBe(1);
-    expect(child.stderr()).toMatch(/NREPL_SERVER_BAD: port/);
+    expect(child.stderr()).toMatch(/NREPL_SERVER_BAD: not started: port/);
     expect(child.stderr()).toMatch(/NREPL_STRICT is set/);
     expect(child.stdout()).not.toContain('app ready');
   });

@@ -16,6 +16,6 @@ describe('on/off environment flags', () => {
   it('NREPL_DEBUG=yes does print debug lines (the check above can see them)', async () => {
     const child = spawnWithAgent({ env: { NREPL_DEBUG: 'yes', NREPL_SERVER_REPL: REPL } });
     await child.waitFor(/server repl \(\S+\) listening on/);
-    expect(child.stderr()).toMatch(/nrepl-ts\[debug\]: pid \d+: starting/);
+    expect(child.stderr()).toMatch(/nrepl-ts\[debug\]: pid \d+: agent starting/);
   });
 });

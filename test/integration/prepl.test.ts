@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, waitForServerPort, type Child } from '../helpers/agent';
-import { parseEdn } from '../../src/worker/config/edn';
+import { parseEdn } from '../../src/shared/config/edn';
 
 type Message = Record<string, unknown>;
 

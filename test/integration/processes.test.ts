@@ -59,7 +59,7 @@ describe('processes', () => {
     });
     const port = await waitForNreplPort(child);
     await child.waitFor(/app ready/, { from: 'stdout' });
-    await child.waitFor(/not starting \(entry script .*npm-cli\.js matches NREPL_SKIP_PATTERN/);
+    await child.waitFor(/not starting: entry script .*npm-cli\.js matches NREPL_SKIP_PATTERN/);
     expect(child.stderr().match(/nREPL server started/g)).toHaveLength(1);
     expect(port).toBeGreaterThan(0);
   });
@@ -86,14 +86,14 @@ describe('processes', () => {
       env: { NODE_OPTIONS: `--require ${REGISTER}`, NREPL_DEBUG: '1' },
     });
     await child.waitFor(/tool ready true/, { from: 'stdout' });
-    const [decision] = await child.waitFor(/pid \d+: (not )?starting \(.*\)/);
-    expect(decision).toMatch(/not starting \(entry script .*cli\.js matches NREPL_SKIP_PATTERN \S+; preload via NODE_OPTIONS\)/);
+    const [decision] = await child.waitFor(/pid \d+: agent (not )?starting: .*/);
+    expect(decision).toMatch(/agent not starting: entry script .*cli\.js matches NREPL_SKIP_PATTERN \S+ \(preload via NODE_OPTIONS\)/);
   });
 
   it('our register.js given on the command line by a relative path counts, whatever the entry script', async () => {
     const { dir, tool } = projectWithOtherRegister();
     const child = spawnWithAgent({ via: 'none', cwd: dir, nodeArgs: ['--require', `./${relative(dir, REGISTER)}`], app: tool, env: { NREPL_DEBUG: '1' } });
-    await child.waitFor(/starting \(preload given on the command line; preload via command-line\)/);
+    await child.waitFor(/agent starting: preload given on the command line\n/);
     await waitForNreplPort(child);
   });
 
@@ -103,7 +103,7 @@ describe('processes', () => {
       env: { NREPL_SKIP_PATTERN: 'long-running\\.cjs$', NREPL_DEBUG: '1' },
     });
     await child.waitFor(/app ready/, { from: 'stdout' });
-    await child.waitFor(/not starting \(entry script .*long-running\.cjs matches NREPL_SKIP_PATTERN/);
+    await child.waitFor(/not starting: entry script .*long-running\.cjs matches NREPL_SKIP_PATTERN/);
   });
 
   it('worker threads (file and eval) never start servers', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ednNumber, ednString, Keyword, keywordFor, printEdn } from '../../src/shared/print/edn-print';
 import { printPreplJson, printValue, resolvePrintOptions } from '../../src/shared/print/print';
-import { parseEdn } from '../../src/worker/config/edn';
+import { parseEdn } from '../../src/shared/config/edn';
 
 describe('printEdn: scalars', () => {
   it('nil, booleans', () => {

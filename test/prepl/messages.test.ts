@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ednThrowable, formatMessage, jsonThrowable } from '../../src/worker/prepl/messages';
 import { readErrorData, throwableData } from '../../src/shared/print/throwable';
-import { parseEdn } from '../../src/worker/config/edn';
+import { parseEdn } from '../../src/shared/config/edn';
 
 describe('EDN messages (io-prepl)', () => {
   it('a :ret is one line, keys in io-prepl order, printed like prn', () => {

@@ -1,4 +1,4 @@
-// Property tests of the EDN reader (src/worker/config/edn.ts), which reads every
+// Property tests of the EDN reader (src/shared/config/edn.ts), which reads every
 // NREPL_SERVER_* value and .nrepl.edn file before the app starts:
 // - random EDN values, printed with random spacing, commas, comments,
 //   discarded forms, metadata and tags, read back to the expected JS data;
@@ -6,7 +6,7 @@
 //   with a position inside the text;
 // - nothing a user can write makes it overflow the stack.
 import { describe, expect, it } from 'vitest';
-import { EdnSyntaxError, parseEdn } from '../../src/worker/config/edn';
+import { EdnSyntaxError, parseEdn } from '../../src/shared/config/edn';
 import { fc, runs } from './fc';
 
 /** A printed form and the value parseEdn must give for it. */

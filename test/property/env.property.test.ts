@@ -1,11 +1,11 @@
-// Property tests of NREPL_SERVER_* parsing (src/worker/config/env.ts): whatever the
+// Property tests of NREPL_SERVER_* parsing (src/shared/config/env.ts): whatever the
 // environment holds, parseEnvServers never throws (it runs in the preload,
 // before the app), defines exactly one entry per variable with a server
 // name, in variable order, and every problem is one clean line naming its
 // variable (README "Errors": one line per problem).
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors';
-import { ENV_PREFIX, parseEnvServers, parseEnvValue } from '../../src/worker/config/env';
+import { ENV_PREFIX, parseEnvServers, parseEnvValue } from '../../src/shared/config/env';
 import { fc, runs } from './fc';
 
 const suffix = fc.oneof(

@@ -2,10 +2,10 @@
 // and of the rule as loadConfig applies it to real config files.
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, validateServer } from '../../src/worker/config/load';
-import { Level } from '../../src/worker/config/raw';
+import { loadConfig, validateServer } from '../../src/shared/config/load';
+import { Level } from '../../src/shared/config/raw';
 import { ErrorCodes, formatProblem } from '../../src/errors';
-import { exposureProblem, isLoopback, isMutualTls, type ExposureInput } from '../../src/worker/server/exposure';
+import { exposureProblem, isLoopback, isMutualTls, type ExposureInput } from '../../src/shared/config/exposure';
 import { tempTree } from '../config/tmp';
 
 const PROJECT = { source: '/p/.nrepl.edn', path: 'servers.open.allow-remote', level: Level.PROJECT_EDN };

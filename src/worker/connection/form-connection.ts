@@ -52,6 +52,8 @@ export interface Presenter {
   interrupted(source: string, note: string): string;
   /** `count` output writes were shed. */
   dropped(count: number): string;
+  /** The answer when the client's first bytes are another protocol's (an nREPL client's bencode); the connection then closes. */
+  foreign?(head: Uint8Array, server: string): string | undefined;
 }
 
 /** What a connection needs. */
@@ -94,6 +96,7 @@ export class FormConnection {
   private inputEnded = false;
   private quitting = false;
   private cleanedUp = false;
+  private sawInput = false;
 
   constructor(private readonly options: FormConnectionOptions) {
     const { socket, host, presenter } = options;
@@ -124,6 +127,15 @@ export class FormConnection {
   }
 
   private receive(chunk: Buffer): void {
+    if (!this.sawInput && chunk.length > 0) {
+      this.sawInput = true;
+      const notice = this.options.presenter.foreign?.(chunk, this.options.server);
+      if (notice !== undefined) {
+        // Not ours to evaluate: say what this port is, and hang up.
+        this.write(notice);
+        return this.finish();
+      }
+    }
     let bytes = chunk;
     if (this.options.presenter.interactive) {
       const telnet = stripTelnet(chunk);

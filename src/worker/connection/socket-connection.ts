@@ -32,7 +32,7 @@
  */
 import type * as net from 'node:net';
 import { systemLookups } from './proc-net-tcp';
-import { isLoopback as isLoopbackAddress } from '../server/exposure';
+import { isLoopback as isLoopbackAddress } from '../../shared/config/exposure';
 
 /** The bounds of one connection. */
 export interface FlowLimits {

@@ -16,6 +16,7 @@
 import type * as net from 'node:net';
 import type { CallEvent, MainThreadLink } from '../main-thread-link';
 import { FormConnection, type Presenter } from '../connection/form-connection';
+import { preplNotice, startsBencodeDict } from '../../shared/foreign';
 import type { FlowLimits } from '../connection/socket-connection';
 import type { Interrupter } from '../nrepl/interrupter';
 import { ednThrowable, formatMessage, jsonThrowable, type PreplEvent, type PreplFormat, type PrintedValue } from './messages';
@@ -96,6 +97,8 @@ function preplPresenter(format: PreplFormat): Presenter {
     },
     dropped: (count) =>
       message({ tag: 'err', text: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` }),
+    // An nREPL client sends bencode and never a newline: answer (as prepl data) instead of waiting forever for a form.
+    foreign: (head, server) => (startsBencodeDict(head) ? message({ tag: 'err', text: preplNotice(server) }) : undefined),
   };
 }
 

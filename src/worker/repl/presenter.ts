@@ -9,6 +9,7 @@
 import type { CallEvent } from '../main-thread-link';
 import type { Presenter } from '../connection/form-connection';
 import type { ReadError } from '../../shared/form-reader';
+import { plainReplNotice, startsBencodeDict } from '../../shared/foreign';
 
 const HELP =
   '.exit     Close this connection (also :repl/quit)\n' +
@@ -34,4 +35,6 @@ export const replPresenter: Presenter = {
   tooLarge: (chars) => `nrepl-ts: input of ${chars} characters without a complete form exceeds max-message-bytes; connection closed\n`,
   interrupted: (_source, note) => `${note}\n`,
   dropped: (count) => `nrepl-ts: dropped ${count} output write(s): the client did not read fast enough (output-buffer-bytes)\n`,
+  // An nREPL client's bencode is not JavaScript: tell its user where they are instead of evaluating it.
+  foreign: (head, server) => (startsBencodeDict(head) ? plainReplNotice(server) : undefined),
 };

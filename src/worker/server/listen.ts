@@ -21,10 +21,10 @@ import { basename, dirname, join } from 'node:path';
 import type * as tls from 'node:tls';
 import { ErrorCodes, NreplTsError, oneLine } from '../../errors';
 import { say } from '../../log';
-import { EXPOSURE_REMEDY, isLoopback, isMutualTls } from './exposure';
+import { EXPOSURE_REMEDY, isLoopback, isMutualTls } from '../../shared/config/exposure';
 import { fileIdentity, guardFile, type Watchdog } from './port-file';
 
-export { isLoopback } from './exposure';
+export { isLoopback } from '../../shared/config/exposure';
 
 /** A TLS client gets this long to finish its handshake (Node's own default is 120 s). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;

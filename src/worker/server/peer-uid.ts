@@ -12,7 +12,7 @@
  * check: they are created owner-only (0600, listen.ts).
  */
 import { clientSocket, type Endianness, type Endpoint, type TableReader } from '../connection/proc-net-tcp';
-import { isLoopback } from './exposure';
+import { isLoopback } from '../../shared/config/exposure';
 
 export { findSocketUid, procAddress, scanTable, type Endpoint, type TableReader } from '../connection/proc-net-tcp';
 

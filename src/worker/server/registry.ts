@@ -12,7 +12,7 @@ import type { CleanupFile, ServerInfo, ToHost } from '../../seam/channel';
 import { resolveAccept, type ResolvedAccept, type WorkerAcceptName } from './resolve-accept';
 import { ErrorCodes, NreplTsError, oneLine } from '../../errors';
 import { say } from '../../log';
-import type { ServerSpec } from '../config/schema';
+import type { ServerSpec } from '../../shared/config/schema';
 import { bind } from './listen';
 import { removeCleanupFile, writePortFile, type Watchdog } from './port-file';
 import { Bridge } from './bridge';

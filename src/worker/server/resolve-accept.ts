@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { HandlerRef } from '../../seam/channel';
-import { BUILTIN_ACCEPTS } from '../config/defaults';
+import { BUILTIN_ACCEPTS } from '../../shared/config/defaults';
 
 /** The built-in accept functions, all living in the worker. */
 export type WorkerAcceptName = 'nrepl' | 'prepl' | 'repl';

@@ -11,14 +11,14 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, oneLine, type Problem } from '../../errors';
-import { EdnSyntaxError, parseEdn } from './edn';
+import { ednFileResult } from './edn-file';
 import { interpretFileConfig } from './file-shape';
 import { Level, type SourceResult } from './raw';
-import { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates, type FileLocations } from '../../shared/config-places';
+import { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates, type FileLocations } from './places';
 
-export { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates } from '../../shared/config-places';
+export { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates } from './places';
 
-export type { FileLocations } from '../../shared/config-places';
+export type { FileLocations } from './places';
 
 const EMPTY: SourceResult = { servers: [], problems: [], notes: [], defined: false };
 
@@ -46,18 +46,7 @@ export async function readEdnFile(file: string, level: Level): Promise<SourceRes
     const message = code === 'EISDIR' ? 'is a directory, expected an EDN file' : `could not read the file: ${oneLine(err)}`;
     return failed(ErrorCodes.CONFIG_FILE, file, message);
   }
-  let data: unknown;
-  try {
-    data = parseEdn(text, { allowEmpty: true });
-  } catch (err) {
-    const message = err instanceof EdnSyntaxError ? err.message : oneLine(err);
-    return failed(ErrorCodes.CONFIG_PARSE, file, `invalid EDN: ${message}`);
-  }
-  if (data === undefined) return { ...EMPTY, notes: [`${file}: empty, nothing to read`] };
-  const result = interpretFileConfig(data, {
-    source: file, prefix: '', level, baseDir: path.dirname(file), clojureKeys: true,
-  });
-  return { ...result, notes: [`read ${file}`, ...result.notes] };
+  return ednFileResult(file, text, level);
 }
 
 /** Searches cwd (only) for a cosmiconfig file and reads the first one found. */

@@ -10,15 +10,19 @@
  * the merged result, drops that server and is returned.
  */
 import { ErrorCodes, type Problem } from '../../errors';
-import {
-  EXPECTED, SERVER_DEFAULTS, TLS_DEFAULTS, ServerSpecSchema, defaultPortFile,
-  type ServerField, type ServerSpec,
-} from './schema';
+import { SERVER_DEFAULTS, TLS_DEFAULTS, defaultPortFile } from './defaults';
+import { EXPECTED, type ServerField } from './rules';
+import type { ServerSpec } from './schema';
 import { problem, type CheckedDefinition, type FieldValue } from './validate';
-import { exposureProblem } from '../server/exposure';
+import { exposureProblem } from './exposure';
 
 /** Origins label for a value nobody set. */
 export const DEFAULT_LABEL = 'default';
+
+/** Checks a built spec (a zod safeParse); a failure is a bug in nrepl-ts. */
+export type VerifySpec = (candidate: unknown) =>
+  | { success: true; data: ServerSpec }
+  | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
 
 /** The outcome for one server name. */
 export interface MergedServer {
@@ -34,9 +38,11 @@ export interface MergedServer {
 
 /**
  * Merges the definitions of server `name`. `defs` must be ordered highest
- * precedence first (as the sources are read).
+ * precedence first (as the sources are read). `verify` is the final check
+ * of the built spec (ServerSpecSchema.safeParse in the worker); the main
+ * thread's exit check passes none, as it cannot afford to load zod.
  */
-export function mergeServer(name: string, defs: CheckedDefinition[]): MergedServer {
+export function mergeServer(name: string, defs: CheckedDefinition[], { verify }: { verify?: VerifySpec } = {}): MergedServer {
   const ordered = [...defs].sort((a, b) => a.raw.level - b.raw.level);
   const problems: Problem[] = ordered.flatMap((d) => d.problems);
   const fields = new Map<ServerField, FieldValue>();
@@ -113,7 +119,8 @@ export function mergeServer(name: string, defs: CheckedDefinition[]): MergedServ
   };
   if (tls === undefined) delete origins.tls;
   if (candidate.origin.file === undefined) delete candidate.origin.file;
-  const parsed = ServerSpecSchema.safeParse(candidate);
+  // The final zod check guards nrepl-ts's own merge; it is passed in so this module never loads zod.
+  const parsed = verify ? verify(candidate) : { success: true as const, data: candidate as ServerSpec };
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { name, problems: [problem(ErrorCodes.INTERNAL, top.source, top.path,

@@ -1,25 +1,22 @@
 /**
  * Turns the data of one config file into raw server definitions, following
- * the nREPL file conventions: top-level `port`, `bind` (alias `host`) and
- * `socket` define the server named `nrepl` (accept `nrepl-ts/nrepl` unless
- * set), and `servers` maps names to server specs.
+ * the nREPL file conventions: the top-level keys (`port`, `address` or its
+ * aliases `bind`/`host`, `socket`, or any other server key) define the
+ * server named `nrepl` (accept `nrepl-ts/nrepl` unless set), and `servers`
+ * maps names to server specs. An unknown top-level key is checked as a key
+ * of that server, so it stops that server, as in a `servers` entry.
  *
  * Pure. It checks only the file's outer shape; each server map is checked
  * later (validate.ts).
  */
 import { ErrorCodes, type Problem } from '../../errors';
 import type { Level, RawServer, SourceResult } from './raw';
-import { NREPL_ACCEPT } from './schema';
-import { showValue } from './text';
-import { isMap, joinPath, problem, unknownKeyMessage } from './validate';
+import { NREPL_ACCEPT } from './defaults';
+import { nearest, showValue } from './text';
+import { isMap, joinPath, problem } from './validate';
 
 /** Name of the server the top-level keys define. */
 export const TOP_LEVEL_SERVER = 'nrepl';
-
-/** Top-level keys that configure the `nrepl` server, and what they mean in a server spec. */
-const TOP_LEVEL_ALIASES: Readonly<Record<string, string>> = { bind: 'address', host: 'address' };
-const TOP_LEVEL_SERVER_KEYS = ['port', 'bind', 'host', 'socket'];
-const KNOWN_TOP_LEVEL = [...TOP_LEVEL_SERVER_KEYS, 'servers'];
 
 /**
  * Keys Clojure's nREPL reads from the same `.nrepl.edn`: skipped (with a note)
@@ -57,23 +54,24 @@ export function interpretFileConfig(data: unknown, ctx: FileContext): SourceResu
   }
   const base = { source: ctx.source, level: ctx.level, baseDir: ctx.baseDir, file: ctx.source };
   const topFields: Record<string, unknown> = {};
+  const topProblems: Problem[] = [];
   const ignored: string[] = [];
   for (const key of Object.keys(data)) {
-    if (TOP_LEVEL_SERVER_KEYS.includes(key)) {
-      Object.defineProperty(topFields, key, { value: data[key], enumerable: true, writable: true, configurable: true });
-    } else if (key === 'servers') {
+    if (key === 'servers') {
       readServers(data[key], ctx, base, servers, problems);
     } else if (ctx.clojureKeys && CLOJURE_NREPL_KEYS.includes(key)) {
       ignored.push(key);
+    } else if (nearest(key, ['servers']) !== undefined) {
+      topProblems.push(problem(ErrorCodes.CONFIG_UNKNOWN_KEY, ctx.source, joinPath(ctx.prefix, key), `unknown key "${key}"; did you mean "servers"?`));
     } else {
-      problems.push(problem(ErrorCodes.CONFIG_UNKNOWN_KEY, ctx.source, joinPath(ctx.prefix, key),
-        unknownKeyMessage(key, KNOWN_TOP_LEVEL)));
+      // Every other key belongs to the top-level server, so a misspelled one (`:prot`) stops it like in a `servers` entry.
+      Object.defineProperty(topFields, key, { value: data[key], enumerable: true, writable: true, configurable: true });
     }
   }
-  if (Object.keys(topFields).length > 0) {
+  if (Object.keys(topFields).length > 0 || topProblems.length > 0) {
     servers.unshift({
       ...base, name: TOP_LEVEL_SERVER, fields: topFields, path: ctx.prefix,
-      aliases: TOP_LEVEL_ALIASES, defaultAccept: NREPL_ACCEPT, problems: [],
+      defaultAccept: NREPL_ACCEPT, problems: topProblems,
     });
   }
   if (ignored.length > 0) {

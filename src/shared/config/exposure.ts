@@ -16,7 +16,7 @@
  * It does not bind, read certificates or print anything.
  */
 import { ErrorCodes, type Problem } from '../../errors';
-import { Level } from '../config/raw';
+import { Level } from './raw';
 
 /** True for 127.0.0.0/8, ::1 and localhost (also as IPv4-mapped IPv6). */
 export function isLoopback(address: string): boolean {

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENV_PREFIX, configFileCandidates, type FileLocations } from '../../shared/config-places';
+import { ENV_PREFIX, configFileCandidates, type FileLocations } from './places';
 
 /** True when some env var or config file could define servers (a broken one counts). */
 export function configPresent(loc: FileLocations): boolean {

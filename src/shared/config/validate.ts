@@ -1,6 +1,7 @@
 /**
- * Checks one raw server definition on its own: known keys (camelCase aliases
- * normalized to kebab-case), each value's type and range, and the `tls` map.
+ * Checks one raw server definition on its own: known keys (aliases such as
+ * camelCase or `bind` normalized to kebab-case), each value's type and range
+ * (rules.ts, so no zod is loaded), and the `tls` map.
  * Relative paths (socket, port-file, tls files) become absolute against the
  * definition's folder.
  *
@@ -11,10 +12,11 @@
 import * as path from 'node:path';
 import { ErrorCodes, type ErrorCode, type Problem } from '../../errors';
 import type { Level, RawServer } from './raw';
+import { BUILTIN_ACCEPTS } from './defaults';
 import {
-  BUILTIN_ACCEPTS, EXPECTED, KEY_ALIASES, SERVER_FIELDS, TLS_FIELDS,
-  serverFieldSchemas, tlsFieldSchemas, type ServerField, type TlsField,
-} from './schema';
+  EXPECTED, KEY_ALIASES, SERVER_FIELDS, SERVER_FIELD_RULES, TLS_FIELDS, TLS_FIELD_RULES,
+  type ServerField, type TlsField,
+} from './rules';
 import { nearest, showValue } from './text';
 
 /** One field's value as one source set it. A null value means "cleared back to the default". */
@@ -39,9 +41,6 @@ export interface CheckedDefinition {
   /** Any problem here means the server must not start. */
   problems: Problem[];
 }
-
-/** Misspellings that edit distance will not catch: other tools' words for our keys. */
-const SYNONYMS: Readonly<Record<string, string>> = { bind: 'address', host: 'address' };
 
 /** Joins dotted path parts, skipping empty ones. */
 export function joinPath(...parts: string[]): string {
@@ -69,7 +68,8 @@ export function problem(code: ErrorCode, source: string, p: string, message: str
 export function unknownKeyMessage(key: string, known: readonly string[], synonyms: Record<string, string> = {}): string {
   const suggestion = lookup(synonyms, key) ?? nearest(key, known);
   if (suggestion !== undefined) return `unknown key "${key}"; did you mean "${suggestion}"?`;
-  const kebab = known.filter((k) => !/[A-Z]/.test(k));
+  // List each key once, in its documented spelling: no camelCase, no alias such as `bind`.
+  const kebab = known.filter((k) => !/[A-Z]/.test(k) && lookup(KEY_ALIASES, k) === undefined);
   return `unknown key "${key}"; expected one of: ${kebab.join(', ')}`;
 }
 
@@ -88,7 +88,7 @@ export function checkDefinition(raw: RawServer): CheckedDefinition {
     const at = joinPath(raw.path, key);
     const field = aliasFor(key) as ServerField | undefined;
     if (field === undefined) {
-      problems.push(problem(ErrorCodes.CONFIG_UNKNOWN_KEY, raw.source, at, unknownKeyMessage(key, known, SYNONYMS)));
+      problems.push(problem(ErrorCodes.CONFIG_UNKNOWN_KEY, raw.source, at, unknownKeyMessage(key, known)));
       continue;
     }
     if (value === undefined) continue;
@@ -122,7 +122,7 @@ interface Checked {
 
 function checkField(field: ServerField, value: unknown, raw: RawServer, at: string): Checked {
   if (field === 'tls') return checkTls(value, raw, at);
-  if (!serverFieldSchemas[field].safeParse(value).success) {
+  if (!SERVER_FIELD_RULES[field](value)) {
     return { value, problems: [problem(ErrorCodes.CONFIG_INVALID, raw.source, at, wrongValue(field, value))] };
   }
   if (field === 'socket' || (field === 'port-file' && typeof value === 'string')) {
@@ -164,7 +164,7 @@ function checkTls(value: unknown, raw: RawServer, at: string): Checked {
       continue;
     }
     written[field] = key;
-    if (!tlsFieldSchemas[field].safeParse(v).success) {
+    if (!TLS_FIELD_RULES[field](v)) {
       problems.push(problem(ErrorCodes.CONFIG_INVALID, raw.source, keyAt, wrongValue(field, v)));
       continue;
     }

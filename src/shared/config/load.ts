@@ -14,11 +14,12 @@ import { ErrorCodes, oneLine, type Problem } from '../../errors';
 import { parseEnvServers } from './env';
 import { readProjectEdn, readProjectRc, readUserEdn, type FileLocations } from './files';
 import { mergeServer } from './merge';
+import { combineSources, type LoadedConfig } from './combine';
 import { Level, type SourceResult } from './raw';
-import { EXPECTED, NREPL_ACCEPT, type ServerSpec } from './schema';
+import { EXPECTED, NREPL_ACCEPT, ServerSpecSchema, type ServerSpec } from './schema';
 import { defaultNreplServer } from './default-server';
 import { showValue } from './text';
-import { checkDefinition, isMap, type CheckedDefinition } from './validate';
+import { checkDefinition, isMap } from './validate';
 
 /** Inputs of loadConfig; each defaults to the real process value. */
 export interface LoadConfigOptions {
@@ -27,19 +28,7 @@ export interface LoadConfigOptions {
   home?: string;
 }
 
-/** The effective configuration. */
-export interface LoadedConfig {
-  /** Valid, enabled servers, in order of first definition (highest-precedence source first). */
-  servers: ServerSpec[];
-  /** Everything wrong, one entry per problem, in source order. */
-  problems: Problem[];
-  /** Debug remarks: files read, Clojure keys ignored, servers disabled. */
-  notes: string[];
-  /** Per server name and field: the source label that set it (env var, file path, or "default"). */
-  origins: Record<string, Record<string, string>>;
-  /** Whether any source defined any server (even a disabled or invalid one). When false, start DEFAULT_NREPL_SERVER. */
-  explicit: boolean;
-}
+export type { LoadedConfig } from './combine';
 
 /** The server started when no source defines any (see defaults.ts). */
 export const DEFAULT_NREPL_SERVER: Readonly<ServerSpec> = Object.freeze(defaultNreplServer(process.cwd()));
@@ -58,31 +47,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       guard(cwd, () => readProjectEdn(where)),
       guard('user nrepl.edn', () => readUserEdn(where)),
     ]);
-    const byName = new Map<string, CheckedDefinition[]>();
-    for (const source of sources) {
-      loaded.problems.push(...source.problems);
-      loaded.notes.push(...source.notes);
-      loaded.explicit ||= source.defined;
-      for (const raw of source.servers) {
-        const def = checkDefinition(raw);
-        const group = byName.get(def.name);
-        if (group) group.push(def);
-        else byName.set(def.name, [def]);
-      }
-    }
-    for (const [name, defs] of byName) {
-      const merged = mergeServer(name, defs);
-      loaded.problems.push(...merged.problems);
-      if (merged.spec && merged.origins) {
-        loaded.servers.push(merged.spec);
-        // defineProperty: a server may be named "__proto__".
-        Object.defineProperty(loaded.origins, name, { value: merged.origins, enumerable: true, writable: true, configurable: true });
-      } else if (merged.disabledBy !== undefined) {
-        loaded.notes.push(`server "${name}" is disabled by ${merged.disabledBy}`);
-      } else {
-        loaded.notes.push(`server "${name}" will not start: its config has problems`);
-      }
-    }
+    Object.assign(loaded, combineSources(sources, { verify: (spec) => ServerSpecSchema.safeParse(spec) }));
   } catch (err) {
     loaded.problems.push(internal('config', err));
   }
@@ -114,7 +79,7 @@ export function validateServer(raw: unknown, ctx: { source: string; baseDir: str
         message: `missing required key "name"; expected ${EXPECTED.name}` });
       return { ok: false, problems };
     }
-    const merged = mergeServer(def.name, [def]);
+    const merged = mergeServer(def.name, [def], { verify: (spec) => ServerSpecSchema.safeParse(spec) });
     problems.push(...merged.problems);
     if (merged.disabledBy !== undefined) {
       problems.push({ code: ErrorCodes.CONFIG_INVALID, source: ctx.source, path: 'enabled',

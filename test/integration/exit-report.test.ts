@@ -1,0 +1,66 @@
+/**
+ * A process that exits at once still reports every configuration error
+ * (src/main/exit-report.ts): the worker is unref'd and may not have read
+ * the config yet, so the main thread checks it at exit. Each problem is
+ * printed once, whether the main thread or the worker got there first, and
+ * the app's own output and exit code are untouched.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APPS, spawnWithAgent, tempDir } from '../helpers/agent';
+
+const app = join(APPS, 'exits-at-once.cjs');
+
+async function run(env: Record<string, string>, cwd = tempDir()): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnWithAgent({ app, env, cwd });
+  const { code } = await child.exited;
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+const count = (text: string, needle: string): number => text.split(needle).length - 1;
+
+describe('configuration errors of a process that exits at once', () => {
+  it('reports an unknown key in an env server, once, and keeps the app output and exit code', async () => {
+    const r = await run({ NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}' });
+    expect(r.stdout).toBe('1\n');
+    expect(r.code).toBe(0);
+    const line = 'nrepl-ts: NREPL_SERVER_X: not started: unknown key "prot"; did you mean "port"?';
+    expect(count(r.stderr, line)).toBe(1);
+  });
+
+  it('reports a wrong value in .nrepl.edn naming the server and the field', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.nrepl.edn'), '{:servers {repl {:port "abc" :accept nrepl-ts/repl}}}\n');
+    const r = await run({}, cwd);
+    expect(r.stderr).toContain(`nrepl-ts: ${join(cwd, '.nrepl.edn')}: servers.repl: not started: port: expected an integer 0-65535, got "abc"`);
+    expect(count(r.stderr, 'servers.repl: not started')).toBe(1);
+  });
+
+  it('reports a package.json "nrepl" problem', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ name: 'x', nrepl: { servers: { dev: { port: 0, accept: 'nrepl-ts/repl', serverDeamon: true } } } }));
+    const r = await run({}, cwd);
+    expect(r.stderr).toContain('nrepl.servers.dev: not started: unknown key "serverDeamon"; did you mean "serverDaemon"?');
+  });
+
+  it('waits for the worker on a config only its loader can read (YAML) and reports it', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n    prot: 1\n');
+    const r = await run({}, cwd);
+    expect(count(r.stderr, 'servers.dev: not started: unknown key "prot"; did you mean "port"?')).toBe(1);
+  });
+
+  it('prints nothing for a valid config', async () => {
+    const r = await run({ NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}' });
+    expect(r.stdout).toBe('1\n');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('reports once under NREPL_DEBUG too', async () => {
+    const r = await run({ NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}', NREPL_DEBUG: '1' });
+    // Either the exit check or the worker reported; under NREPL_DEBUG the line is there exactly once.
+    expect(count(r.stderr, 'NREPL_SERVER_X: not started: unknown key "prot"')).toBe(1);
+  });
+});
