@@ -26,6 +26,7 @@ export class Host {
   private clients: import('../accept/main-clients').MainClients | undefined;
   private calls: import('../eval/host-calls').HostCalls | undefined;
   private readonly files = new Set<CleanupFile>();
+  private registration: CleanupFile | undefined;
 
   private keepalive = 0;
 
@@ -110,6 +111,13 @@ export class Host {
         for (const file of info?.cleanup ?? []) this.files.delete(file);
         break;
       }
+      case 'registered':
+        // A rewritten entry is a new file: only the latest one is ours to remove.
+        if (this.registration) this.files.delete(this.registration);
+        this.registration = message.file;
+        this.files.add(message.file);
+        installExitCleanup(() => this.removeFiles());
+        break;
       case 'keepalive':
         this.keepalive = message.count;
         this.applyKeepalive();

@@ -14,10 +14,14 @@ import { ServerRegistry, type RunSpec, type WorkerAccept } from '../server/regis
 import type { ToHost, ToWorker, WorkerBoot } from './channel';
 import { HostLink } from './host-link';
 import type { WorkerAcceptName } from '../accept/resolve';
+import { Registration, registrationWanted } from '../server/registration';
 
 const boot = workerData as WorkerBoot;
 const port = parentPort!;
-const post = (message: ToHost): void => port.postMessage(message);
+const post = (message: ToHost): void => {
+  port.postMessage(message);
+  registration?.observe(message);
+};
 const hostLink = new HostLink(post, boot.evalFlag);
 
 process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
@@ -31,6 +35,10 @@ async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
 }
 
 const registry = new ServerRegistry(post, boot.cwd, loadWorkerAccept);
+// Every agent process is listed and reachable by pid (registration.ts), unless NREPL_REGISTRY=off.
+const registration = registrationWanted(process.env)
+  ? new Registration(registry, post, boot.cwd, boot.descendant ? process.ppid : undefined)
+  : undefined;
 
 port.on('message', (message: ToWorker) => {
   try {
@@ -119,7 +127,9 @@ async function startConfiguredServers(): Promise<void> {
       origins = config.origins;
     }
     // In sequence, like clojure.core.server: start-up lines come out in config order.
-    for (const spec of specs) {
+    for (const configured of specs) {
+      // Only the top agent process writes .nrepl-port by default: its children must not race it for the file.
+      const spec = boot.descendant && configured['port-file'] === undefined ? { ...configured, 'port-file': false as const } : configured;
       try {
         await registry.start(spec, Object.hasOwn(origins, spec.name) ? origins[spec.name] : {});
       } catch (err) {
@@ -140,5 +150,8 @@ async function startConfiguredServers(): Promise<void> {
   }
 }
 
-if (boot.mode === 'preload') void startConfiguredServers();
-else post({ t: 'ready', servers: [], problems: [] });
+if (boot.mode === 'preload') void startConfiguredServers().then(() => registration?.start());
+else {
+  post({ t: 'ready', servers: [], problems: [] });
+  void registration?.start();
+}
