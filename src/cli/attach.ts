@@ -120,8 +120,7 @@ function targetVersion(pid: number): string {
   }
 }
 
-// Unref'd: a race lost to this timer must not keep the command alive afterwards.
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The server spec to start, from the options. */
 function serverSpec(args: import('./args').ParsedArgs, cwd: string): Record<string, unknown> {
@@ -266,7 +265,10 @@ async function startInside(session: InspectorSession, spec: Record<string, unkno
 async function closeInspector(session: InspectorSession | undefined, host: string, port: number): Promise<void> {
   if (session) {
     session.fire('Runtime.evaluate', { expression: `require('inspector').close()`, includeCommandLineAPI: true });
-    await Promise.race([session.closed, sleep(2_000)]);
+    let timer: NodeJS.Timeout | undefined;
+    // The timer is cleared once the session closed: a lost race must not keep the command alive for 2 s.
+    await Promise.race([session.closed, new Promise<void>((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
     session.close();
   } else {
     // Opened but never reached: a fresh session just to close it.
