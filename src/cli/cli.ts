@@ -3,10 +3,12 @@
  * `CliError` into its one line on stderr and its exit status. The commands
  * live one per module; this file only knows their names and help.
  */
+import { attachCommand } from './attach';
 import { connectCommand } from './connect';
 import { describeCommand } from './describe';
 import { evalCommand } from './eval';
 import { CliError, ExitCodes, processIo, type Io } from './io';
+import { psCommand } from './ps';
 import { runCommand } from './run';
 import { sessionsCommand } from './sessions';
 import { packageVersion } from './version';
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   describe: describeCommand,
   sessions: sessionsCommand,
+  attach: attachCommand,
+  ps: psCommand,
 };
 
 export const MAIN_HELP = `Usage: nrepl-ts <command> [options]
@@ -31,6 +35,8 @@ Commands:
   eval CODE | -                 evaluate once and print the value (for scripts)
   describe [TARGET]             the server's versions and ops
   sessions [TARGET]             the server's sessions
+  attach PID                    start a server inside a running Node process
+  ps [--all]                    your agent processes (each reachable by --pid)
 
 Client commands find the server through .nrepl-port in this folder or a
 parent, or take --port, --host, --socket or a TARGET (nrepl://HOST:PORT,

@@ -13,7 +13,13 @@ import { connectionError, openConnection, TARGET_HELP, TARGET_OPTIONS } from './
 
 export const EVAL_SPEC: CommandSpec = {
   command: 'eval',
-  options: [...TARGET_OPTIONS, { name: 'json', short: 'j', type: 'flag' }, { name: 'session', type: 'string' }],
+  options: [
+    ...TARGET_OPTIONS,
+    { name: 'json', short: 'j', type: 'flag' },
+    { name: 'session', type: 'string' },
+    { name: 'pids', type: 'string' },
+    { name: 'all-of', type: 'string' },
+  ],
 };
 
 export const EVAL_HELP = `Usage: nrepl-ts eval [options] CODE
@@ -26,6 +32,8 @@ Options:
 ${TARGET_HELP}
   -j, --json          print every response message as one JSON line
       --session ID    evaluate in an existing session (see \`nrepl-ts sessions\`)
+      --pids 11,12    evaluate in each of these agent processes: one labelled result each
+      --all-of PID    the same in PID and every agent process descending from it
   -h, --help          show this help
 
 Exit status: 0 success, 1 evaluation error, 2 usage or connection problem,
@@ -58,6 +66,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const source = args.positionals[0]!;
   const code = source === '-' ? await readAll(io.stdin) : source;
   const json = flag(args, 'json');
+  if (stringOption(args, 'pids') !== undefined || stringOption(args, 'all-of') !== undefined) {
+    const { multiEval } = require('./multi-eval') as typeof import('./multi-eval');
+    return multiEval(args, code, io);
+  }
   const given = stringOption(args, 'session');
   const { client, resolved } = await openConnection(args, io);
   const output = new OutputWriter(io);

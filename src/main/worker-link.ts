@@ -33,6 +33,7 @@ export class WorkerLink {
   private clients: import('./accept/bridged-clients').MainClients | undefined;
   private calls: import('./worker-calls').WorkerCalls | undefined;
   private readonly files = new Set<CleanupFile>();
+  private registration: CleanupFile | undefined;
 
   private keepalive = 0;
   /** Bridged (main-thread) clients open now, ended if the worker dies. */
@@ -142,6 +143,13 @@ export class WorkerLink {
         for (const file of info?.cleanup ?? []) this.files.delete(file);
         break;
       }
+      case 'registered':
+        // A rewritten entry is a new file: only the latest one is ours to remove.
+        if (this.registration) this.files.delete(this.registration);
+        this.registration = message.file;
+        this.files.add(message.file);
+        installExitCleanup(() => this.removeFiles());
+        break;
       case 'keepalive':
         this.keepalive = message.count;
         this.applyKeepalive();

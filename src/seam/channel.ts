@@ -40,6 +40,8 @@ export type ToHost =
   | { t: 'ready'; servers: ServerInfo[]; problems: string[] }
   | { t: 'listening'; info: ServerInfo }
   | { t: 'stopped'; name: string }
+  /** The process-list entry (server/registration.ts) now is this file: remove it at exit. */
+  | { t: 'registered'; file: CleanupFile }
   | { t: 'keepalive'; count: number }
   | {
       t: 'accept';

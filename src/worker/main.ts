@@ -15,10 +15,14 @@ import type { ServerSpec } from '../shared/config/schema';
 import type { ToHost, ToWorker, WorkerBoot } from '../seam/channel';
 import { MainThreadLink } from './main-thread-link';
 import type { WorkerAcceptName } from './server/resolve-accept';
+import { Registration, registrationWanted } from './server/registration';
 
 const boot = workerData as WorkerBoot;
 const port = parentPort!;
-const post = (message: ToHost): void => port.postMessage(message);
+const post = (message: ToHost): void => {
+  port.postMessage(message);
+  registration?.observe(message);
+};
 const hostLink = new MainThreadLink(post, boot.evalFlag);
 
 process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
@@ -32,6 +36,10 @@ async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
 }
 
 const registry = new ServerRegistry(post, boot.cwd, loadWorkerAccept);
+// Every agent process is listed and reachable by pid (registration.ts), unless NREPL_REGISTRY=off.
+const registration = registrationWanted(process.env)
+  ? new Registration(registry, post, boot.cwd, boot.descendant ? process.ppid : undefined)
+  : undefined;
 
 port.on('message', (message: ToWorker) => {
   try {
@@ -139,7 +147,9 @@ async function startConfiguredServers(): Promise<void> {
       origins = config.origins;
     }
     // In sequence, like clojure.core.server: start-up lines come out in config order.
-    for (const spec of specs) {
+    for (const configured of specs) {
+      // Only the top agent process writes .nrepl-port by default: its children must not race it for the file.
+      const spec = boot.descendant && configured['port-file'] === undefined ? { ...configured, 'port-file': false as const } : configured;
       try {
         await registry.start(spec, Object.hasOwn(origins, spec.name) ? origins[spec.name] : {});
       } catch (err) {
@@ -163,5 +173,8 @@ async function startConfiguredServers(): Promise<void> {
   }
 }
 
-if (boot.mode === 'preload') void startConfiguredServers();
-else post({ t: 'ready', servers: [], problems: [] });
+if (boot.mode === 'preload') void startConfiguredServers().then(() => registration?.start());
+else {
+  post({ t: 'ready', servers: [], problems: [] });
+  void registration?.start();
+}

@@ -36,10 +36,10 @@ async function expectRemoved(host: Host, when: string): Promise<void> {
 }
 
 describe('start-up line', () => {
-  it('prints exactly the standard line once on stderr, nothing on stdout, and serves on 127.0.0.1', async () => {
+  it('prints exactly the standard line (naming its pid after the URL) once on stderr, nothing on stdout, and serves on 127.0.0.1', async () => {
     const host = await startHost();
     await host.child.waitFor(/app ready/, { from: 'stdout' });
-    const line = `nREPL server started on port ${host.port} on host 127.0.0.1 - nrepl://127.0.0.1:${host.port}\n`;
+    const line = `nREPL server started on port ${host.port} on host 127.0.0.1 - nrepl://127.0.0.1:${host.port} (pid ${host.child.proc.pid})\n`;
     expect(host.child.stderr().split(line).length - 1, `stderr must hold the line ${JSON.stringify(line)} once; stderr: ${host.child.stderr()}`).toBe(1);
     expect(host.child.stdout(), 'the agent writes nothing to the host stdout').not.toContain('nREPL');
     const c = await open(host.port);

@@ -134,14 +134,18 @@ export class ServerRegistry {
   }
 
   private announce(spec: ServerSpec, info: ServerInfo): void {
+    // The per-process socket of the process list is found with `nrepl-ts ps`, not announced (registration.ts).
+    if (spec.name === 'nrepl-ts/pid') return;
+    // Every line names its process: a cluster's workers print theirs into one terminal.
+    const pid = ` (pid ${process.pid})`;
     if (spec.accept === 'nrepl-ts/nrepl') {
-      // The exact line CIDER and other tools parse (nREPL's convention), one write.
+      // The line CIDER and other tools parse (nREPL's convention; they read up to the URL), one write.
       const line = info.socket
-        ? `nREPL server started on socket ${info.url}`
-        : `nREPL server started on port ${info.port} on host ${info.host} - ${info.url}`;
+        ? `nREPL server started on socket ${info.url}${pid}`
+        : `nREPL server started on port ${info.port} on host ${info.host} - ${info.url}${pid}`;
       say(line, { raw: true });
     } else {
-      say(`server ${spec.name} (${spec.accept}) listening on ${info.socket ?? `${info.host}:${info.port}`}${info.tls ? ' with TLS' : ''}`);
+      say(`server ${spec.name} (${spec.accept}) listening on ${info.socket ?? `${info.host}:${info.port}`}${info.tls ? ' with TLS' : ''}${pid}`);
     }
   }
 
