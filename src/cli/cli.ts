@@ -5,6 +5,7 @@
  */
 import { connectCommand } from './connect';
 import { describeCommand } from './describe';
+import { envCommand } from './env';
 import { evalCommand } from './eval';
 import { CliError, ExitCodes, processIo, type Io } from './io';
 import { runCommand } from './run';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   describe: describeCommand,
   sessions: sessionsCommand,
+  env: envCommand,
 };
 
 export const MAIN_HELP = `Usage: nrepl-ts <command> [options]
@@ -31,6 +33,7 @@ Commands:
   eval CODE | -                 evaluate once and print the value (for scripts)
   describe [TARGET]             the server's versions and ops
   sessions [TARGET]             the server's sessions
+  env [--unset]                 the NODE_OPTIONS line for this shell: eval "$(nrepl-ts env)"
 
 Client commands find the server through .nrepl-port in this folder or a
 parent, or take --port, --host, --socket or a TARGET (nrepl://HOST:PORT,
