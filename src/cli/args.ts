@@ -20,6 +20,8 @@ export interface OptionSpec {
   readonly short?: string;
   /** `string` takes a value; `flag` does not. */
   readonly type: 'string' | 'flag';
+  /** A string option that may be given several times: its values are kept, in order, as an array. */
+  readonly multiple?: boolean;
 }
 
 /** What a command accepts. */
@@ -31,9 +33,9 @@ export interface CommandSpec {
   readonly stopAtPositional?: boolean;
 }
 
-/** Parsed arguments: option values by long name (last one wins) and positionals in order. */
+/** Parsed arguments: option values by long name (last one wins, or all of them for `multiple`) and positionals in order. */
 export interface ParsedArgs {
-  options: Record<string, string | true>;
+  options: Record<string, string | true | string[]>;
   positionals: string[];
 }
 
@@ -45,7 +47,7 @@ export const HELP_OPTION: OptionSpec = { name: 'help', short: 'h', type: 'flag' 
 
 /** Parses `argv` (without the command name) against `spec`. */
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResult {
-  const options: Record<string, string | true> = {};
+  const options: Record<string, string | true | string[]> = {};
   const positionals: string[] = [];
   const specs = [HELP_OPTION, ...spec.options];
   const fail = (what: string): ParseResult => ({ ok: false, error: `nrepl-ts ${spec.command}: ${what}; see \`nrepl-ts ${spec.command} --help\`` });
@@ -79,7 +81,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
     else if (!long && arg.length > 2) value = arg.slice(2);
     else if (i + 1 < argv.length) value = argv[++i];
     if (value === undefined) return fail(`${shown} needs a value`);
-    options[opt.name] = value;
+    const before = options[opt.name];
+    options[opt.name] = opt.multiple ? [...(Array.isArray(before) ? before : []), value] : value;
   }
   return { ok: true, args: { options, positionals } };
 }
@@ -88,6 +91,12 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const value = args.options[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Every value of a `multiple` option, in order (empty when absent). */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const value = args.options[name];
+  return Array.isArray(value) ? value : [];
 }
 
 /** True when a flag was given. */

@@ -6,6 +6,7 @@
 import { attachCommand } from './attach';
 import { connectCommand } from './connect';
 import { describeCommand } from './describe';
+import { envCommand } from './env';
 import { evalCommand } from './eval';
 import { CliError, ExitCodes, processIo, type Io } from './io';
 import { psCommand } from './ps';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   sessions: sessionsCommand,
   attach: attachCommand,
   ps: psCommand,
+  env: envCommand,
 };
 
 export const MAIN_HELP = `Usage: nrepl-ts <command> [options]
@@ -37,6 +39,7 @@ Commands:
   sessions [TARGET]             the server's sessions
   attach PID                    start a server inside a running Node process
   ps [--all]                    your agent processes (each reachable by --pid)
+  env [--unset]                 the NODE_OPTIONS line for this shell: eval "$(nrepl-ts env)"
 
 Client commands find the server through .nrepl-port in this folder or a
 parent, or take --port, --host, --socket or a TARGET (nrepl://HOST:PORT,

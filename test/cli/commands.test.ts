@@ -29,7 +29,7 @@ describe('nrepl-ts', () => {
     expect(await runCli(['conect'])).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: 'nrepl-ts: unknown command "conect"; commands are connect, eval, run, describe, sessions (see `nrepl-ts --help`)\n',
+      stderr: 'nrepl-ts: unknown command "conect"; commands are connect, eval, run, describe, sessions, attach, ps, env (see `nrepl-ts --help`)\n',
     });
     expect(await runCli(['--port', '1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^nrepl-ts: unknown option --port; .*\n$/) });
     expect(await runCli(['describe', '--verbos'])).toMatchObject({ code: 2, stderr: 'nrepl-ts describe: unknown option --verbos; see `nrepl-ts describe --help`\n' });

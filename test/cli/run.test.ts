@@ -89,6 +89,6 @@ describe('nrepl-ts run', () => {
   it('rejects bad server options and a missing app with one line and exit 2', async () => {
     expect(await runCli(['run'])).toMatchObject({ code: 2, stderr: 'nrepl-ts run: missing APP (the script to run); see `nrepl-ts run --help`\n' });
     expect(await runCli(['run', '--port', 'abc', APP])).toMatchObject({ code: 2, stderr: 'nrepl-ts run: --port: expected a port number 0-65535, got "abc"; see `nrepl-ts run --help`\n' });
-    expect(await runCli(['run', '--inspect', APP])).toMatchObject({ code: 2, stderr: 'nrepl-ts run: unknown option --inspect; see `nrepl-ts run --help`\n' });
+    expect(await runCli(['run', '--inspect', APP])).toMatchObject({ code: 2, stderr: 'nrepl-ts run: unknown option --inspect; node options go after --: nrepl-ts run -- --inspect APP (or --node-arg=--inspect); see `nrepl-ts run --help`\n' });
   });
 });

@@ -1,9 +1,9 @@
 // The published package works by name: `npm pack`, install the tarball into an app outside the repo, run it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnWithAgent, waitForServerPort } from '../helpers/agent';
-import { installPackedApp } from '../helpers/pack';
+import { installPackedApp, installPackedNoisily } from '../helpers/pack';
 import { connectText } from '../helpers/text-client';
 
 let app: string;
@@ -46,5 +46,16 @@ describe('installed from the packed tarball', () => {
     const child = spawnWithAgent({ via: 'none', cwd: app, app: 'api.mjs' });
     const [, port] = await child.waitFor(/api ready (\d+)/, { from: 'stdout' });
     await answers(Number(port));
+  });
+});
+
+describe('the packed package.json', () => {
+  it('installs without any lifecycle script warning (npm 11 warns about install scripts, prepare included)', () => {
+    const { app: fresh, stderr, status } = installPackedNoisily();
+    expect(status).toBe(0);
+    expect(stderr).not.toMatch(/install-scripts|prepare|postinstall/);
+    const pkg = JSON.parse(readFileSync(join(fresh, 'node_modules/nrepl-ts/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts?.[script]).toBeUndefined();
+    expect(existsSync(join(fresh, 'node_modules/nrepl-ts/dist/cli/main.js'))).toBe(true);
   });
 });
