@@ -15,6 +15,7 @@ import { inspect } from 'node:util';
 import { printEdn, printPreplJson } from './edn-print';
 import { jsonText } from './json-text';
 import { summarize } from './error-text';
+import { stripInternalFrames } from './internal-frames';
 
 export { describeError, MAX_CAUSES, type CauseInfo, type ErrorDescription } from './error-text';
 
@@ -291,7 +292,8 @@ export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SET
       // characters); clients limit size with nrepl.middleware.print/quota.
       return { text: inspect(value, { ...options, colors: options.colors ?? false, maxStringLength: Infinity }) };
     }
-    return { text: inspect(value, options.colors === undefined ? { ...options, colors: false } : options) };
+    // Errors in the value show the user's frames, not how the agent ran the code.
+    return { text: stripInternalFrames(inspect(value, options.colors === undefined ? { ...options, colors: false } : options)) };
   } catch (err) {
     const reason = summarize(err);
     let fallback: string;

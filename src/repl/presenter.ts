@@ -9,6 +9,7 @@
 import type { HostEvent } from '../agent/host-link';
 import type { Presenter } from '../connection/form-connection';
 import type { ReadError } from '../prepl/reader';
+import { syntaxErrorText } from '../eval/syntax-error';
 
 const HELP =
   '.exit     Close this connection (also :repl/quit)\n' +
@@ -30,7 +31,8 @@ export const replPresenter: Presenter = {
   err: (text) => text,
   // Error text arrives as `err` output from the evaluator; a value is one line of its own.
   answer: (event: HostEvent) => (typeof event.value === 'string' ? `${event.value}\n` : ''),
-  readError: (error: ReadError) => `Uncaught SyntaxError: ${error.message} (${error.line}:${error.column})\n`,
+  // The shape V8 gives the main thread's syntax errors (eval/syntax-error.ts).
+  readError: (error: ReadError, source?: string) => syntaxErrorText(source ?? '', error),
   tooLarge: (chars) => `nrepl-ts: input of ${chars} characters without a complete form exceeds max-message-bytes; connection closed\n`,
   interrupted: (_source, note) => `${note}\n`,
   dropped: (count) => `nrepl-ts: dropped ${count} output write(s): the client did not read fast enough (output-buffer-bytes)\n`,
