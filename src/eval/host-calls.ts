@@ -16,6 +16,8 @@ import { CallEmitter, shareOutputBudget } from './emitter';
 import { evaluate, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
 import { completions } from './complete';
+import { conveniencesSource } from './completion-sources';
+import { invalidateNameIndex } from './name-index';
 import { lookup } from './lookup';
 import { setTapListeners } from '../prepl/tap-sender';
 import { forwardSystemOutput, stopForwarding } from './system-output';
@@ -62,6 +64,8 @@ export class HostCalls {
           this.connections.set(req.conn, connection);
         }
         const state = connection;
+        // What the eval declares must complete at once.
+        invalidateNameIndex();
         evaluate(req, session, calls, this.evalFlag, () => state.dead);
         break;
       }
@@ -71,9 +75,12 @@ export class HostCalls {
       case 'stdin':
         this.sessions.get(String(message.session), false).input.feed(String(message.text ?? ''));
         break;
-      case 'complete':
-        emitter().finish({ completions: completions(String(message.prefix ?? '')) });
+      case 'complete': {
+        const session = this.sessions.find(String(message.session));
+        const sources = [conveniencesSource(session)];
+        emitter().finish({ completions: completions(String(message.prefix ?? ''), { sources }) });
         break;
+      }
       case 'lookup': {
         const out = emitter();
         lookup(String(message.sym ?? '')).then(
