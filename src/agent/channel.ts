@@ -80,4 +80,6 @@ export interface WorkerBoot {
   strictFlag?: Int32Array;
   /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none; [1] = a call cancelled before it started (nrepl/interrupt.ts). */
   evalFlag: Int32Array;
+  /** The host's main script (`process.argv[1]`; a worker's own argv names the worker), for describe's app name. */
+  mainScript?: string;
 }

@@ -108,7 +108,7 @@ function launch(boot: WorkerBoot, holdMs = 0): Host {
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { Host } = require('./host') as typeof import('./host');
   const worker = new Worker(join(__dirname, 'worker.js'), {
-    workerData: boot,
+    workerData: { ...boot, mainScript: process.argv[1] },
     execArgv: [],
     env,
     name: 'nrepl-ts agent',
