@@ -47,7 +47,7 @@ nrepl+unix:PATH). \`nrepl-ts <command> --help\` shows each command's options.
 
 Examples:
   nrepl-ts run server.js           # terminal 1: the app, as usual
-  nrepl-ts connect                 # terminal 2: user=> 1 + 1
+  nrepl-ts connect                 # terminal 2: app> 1 + 1
   nrepl-ts eval 'process.uptime()'`;
 
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit status. */

@@ -50,6 +50,12 @@ export function versionsLine(reply: Response): string {
     .join(', ');
 }
 
+/** True for an nrepl-ts server, which completes whole lines. */
+function isOurs(reply: Response): boolean {
+  const versions = reply.versions;
+  return !!versions && typeof versions === 'object' && !Array.isArray(versions) && !Buffer.isBuffer(versions) && 'nrepl-ts' in versions;
+}
+
 /** Runs `nrepl-ts connect`; resolves with the exit status. */
 export async function connectCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = commandArgs(argv, CONNECT_SPEC, CONNECT_HELP, io);
@@ -81,6 +87,8 @@ export async function connectCommand(argv: readonly string[], io: Io): Promise<n
     session,
     dialect: dialectOf(reply.versions),
     ns: typeof currentNs === 'string' && currentNs ? currentNs : 'user',
+    app: aux && typeof aux === 'object' && !Array.isArray(aux) && !Buffer.isBuffer(aux) && typeof aux.app === 'string' ? aux.app : undefined,
+    lineContext: isOurs(reply),
     io,
     historyFile: historyPath(io.env),
   }).run();

@@ -6,6 +6,11 @@
  * an eval runs wait their turn, or answer the server's `need-input` as stdin
  * (the first such line, whether typed before or after the server asked).
  *
+ * Commands (repl-commands.ts), as in node's REPL: `.exit` and `:repl/quit`,
+ * `.help`, `.editor` (lines until Ctrl-D, evaluated as one entry; Ctrl-C
+ * drops them), `.break`. The prompt is the app's name (or the eval's ns when
+ * it is a file), `app> `; Lisp servers keep Clojure's `user=> `.
+ *
  * Keys: Tab asks the server (`completions`); Ctrl-C interrupts a running eval,
  * clears a half-typed entry, and at an empty prompt prints a hint, then exits
  * on a second press; Ctrl-D exits. Output arriving after an eval finished
@@ -21,6 +26,7 @@ import { HISTORY_SIZE, loadHistory, saveHistory } from './history';
 import { isIncomplete, type Dialect } from './input';
 import { CliError, ExitCodes, OutputWriter, type Io } from './io';
 import { connectionError } from './open';
+import { promptName, REPL_HELP, replCommand, type ReplCommand } from './repl-commands';
 
 /** What the loop needs: an open client with a session, and the terminal. */
 export interface ReplOptions {
@@ -32,6 +38,10 @@ export interface ReplOptions {
   io: Io;
   /** History file, or undefined for none. */
   historyFile: string | undefined;
+  /** The host app's name (describe's aux.app), for the JavaScript prompt. */
+  app?: string;
+  /** The server completes whole lines (ours). */
+  lineContext?: boolean;
 }
 
 /** Statuses worth a line of their own, besides done/eval-error/interrupted/need-input. */
@@ -65,6 +75,8 @@ export class Repl {
   private finished = false;
   private evals = 0;
   private historyWarned = false;
+  /** Lines typed in `.editor` mode; undefined outside it. */
+  private editor: string[] | undefined;
   private resolveRun!: (code: number) => void;
 
   constructor(private readonly opts: ReplOptions) {
@@ -84,12 +96,20 @@ export class Repl {
       input: io.stdin,
       output: this.interactive ? io.stdout : undefined,
       terminal: this.interactive,
-      completer: serverCompleter({ client: this.client, session: opts.session, dialect: opts.dialect, ns: () => this.ns, busy: () => this.running !== undefined }),
+      completer: serverCompleter({
+        client: this.client,
+        session: opts.session,
+        dialect: opts.dialect,
+        ns: () => this.ns,
+        busy: () => this.running !== undefined,
+        lineContext: opts.lineContext,
+      }),
       history: this.interactive ? loadHistory(historyFile) : [],
       historySize: HISTORY_SIZE,
       removeHistoryDuplicates: true,
     });
     this.rl.on('line', (line) => this.onLine(line));
+    if (this.interactive) this.hookEditorKeys();
     this.rl.on('SIGINT', () => this.onCtrlC());
     this.rl.on('close', () => this.onInputEnd());
     if (historyFile && this.interactive) this.rl.on('history', (history: string[]) => this.saveHistory(historyFile, history));
@@ -103,6 +123,8 @@ export class Repl {
   }
 
   private onLine(line: string): void {
+    // Lines readline had already read when `.exit` closed it.
+    if (this.finished) return;
     if (this.running && this.needInput) {
       this.needInput = false;
       this.client.stdin(this.opts.session, `${line}\n`).catch(() => {});
@@ -117,6 +139,12 @@ export class Repl {
     while (!this.running && this.queue.length > 0) this.feed(this.queue.shift()!);
     if (this.running || this.finished) return;
     if (this.inputClosed) {
+      if (this.editor) {
+        // Piped input in editor mode: the end of input ends the editor, as Ctrl-D would.
+        const code = this.editor.join('\n');
+        this.editor = undefined;
+        if (code.trim() !== '') return void this.evaluate(code);
+      }
       const rest = this.buffer.join('\n');
       this.buffer = [];
       // Piped input that ends mid-entry: send it anyway, the server names the error.
@@ -128,11 +156,53 @@ export class Repl {
 
   private feed(line: string): void {
     this.sawSigint = false;
+    if (this.editor) return void this.editor.push(line);
+    const command = replCommand(line, this.opts.dialect, this.buffer.length > 0);
+    if (command) return this.command(command);
     this.buffer.push(line);
     const code = this.buffer.join('\n');
     if (isIncomplete(code, this.opts.dialect)) return;
     this.buffer = [];
     if (code.trim() !== '') void this.evaluate(code);
+  }
+
+  /** `.exit`, `.help`, `.editor`, `.break` (repl-commands.ts), as node's REPL has them. */
+  private command(command: ReplCommand): void {
+    switch (command) {
+      case 'exit':
+        this.queue = [];
+        return this.finish(ExitCodes.OK);
+      case 'help':
+        this.output.line(REPL_HELP);
+        return;
+      case 'break':
+        this.buffer = [];
+        return;
+      case 'editor':
+        this.editor = [];
+        if (this.interactive) this.output.line(this.output.out.dim('// Entering editor mode (Ctrl+D to finish, Ctrl+C to cancel)'));
+        return;
+    }
+  }
+
+  /** In editor mode Ctrl-D evaluates what was typed and Ctrl-C drops it, as in node's REPL (which hooks readline the same way). */
+  private hookEditorKeys(): void {
+    const rl = this.rl as unknown as { _ttyWrite?: (s: string, key: { ctrl?: boolean; name?: string } | undefined) => void; line: string; cursor: number };
+    const original = rl._ttyWrite;
+    if (typeof original !== 'function') return;
+    rl._ttyWrite = (text, key) => {
+      if (this.editor && key?.ctrl && (key.name === 'd' || key.name === 'c')) {
+        const lines = [...this.editor, ...(rl.line ? [rl.line] : [])];
+        this.editor = undefined;
+        rl.line = '';
+        rl.cursor = 0;
+        this.io.stdout.write('\n');
+        const code = lines.join('\n');
+        if (key.name === 'd' && code.trim() !== '') return void this.evaluate(code);
+        return this.prompt();
+      }
+      return original.call(this.rl, text, key);
+    };
   }
 
   private async evaluate(code: string): Promise<void> {
@@ -240,6 +310,7 @@ export class Repl {
   private onInputEnd(): void {
     if (this.finished) return;
     this.inputClosed = true;
+
     if (this.interactive) {
       // Ctrl-D: leave now; a running eval is interrupted rather than left behind.
       this.io.stdout.write('\n');
@@ -251,7 +322,10 @@ export class Repl {
 
   private prompt(): void {
     if (!this.interactive || this.finished) return;
-    this.rl.setPrompt(this.buffer.length ? `${'...'.padStart(this.ns.length + 2)} ` : `${this.output.out.green(this.ns)}=> `);
+    const name = promptName(this.ns, this.opts.dialect, this.opts.app);
+    const mark = this.opts.dialect === 'lisp' ? '=>' : '>';
+    const prompt = this.editor ? '' : this.buffer.length ? `${'...'.padStart(name.length + mark.length)} ` : `${this.output.out.green(name)}${mark} `;
+    this.rl.setPrompt(prompt);
     this.output.atLineStart = true;
     // Keep the cursor where it is in anything typed ahead while an eval ran.
     this.rl.prompt(true);

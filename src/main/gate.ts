@@ -115,7 +115,7 @@ function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
   const heap = workerHeapMb(process.env, hostHeapMb);
   if (heap.problem) say(heap.problem);
   const worker = new Worker(join(__dirname, '..', 'worker', 'main.js'), {
-    workerData: boot,
+    workerData: { ...boot, mainScript: process.argv[1] },
     execArgv: [],
     env,
     name: 'nrepl-ts agent',

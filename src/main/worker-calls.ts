@@ -16,6 +16,8 @@ import { CallEmitter, shareOutputBudget } from './eval/emitter';
 import { evaluate, limitValues, type EvalRequest } from './eval/evaluate';
 import { EvalSessions } from './eval/sessions';
 import { completions } from './tooling/complete';
+import { conveniencesSource } from './tooling/completion-sources';
+import { invalidateNameIndex } from './tooling/name-index';
 import { lookup } from './tooling/lookup';
 import { setTapListeners } from './eval/tap-sender';
 import { forwardingConnections, forwardSystemOutput, stopForwarding } from './eval/system-output';
@@ -75,6 +77,8 @@ export class WorkerCalls {
           this.connections.set(req.conn, connection);
         }
         const state = connection;
+        // What the eval declares must complete at once.
+        invalidateNameIndex();
         evaluate(req, session, calls, this.evalFlag, () => state.dead);
         break;
       }
@@ -84,9 +88,12 @@ export class WorkerCalls {
       case 'stdin':
         this.sessions.get(String(message.session), false).input.feed(String(message.text ?? ''));
         break;
-      case 'complete':
-        emitter().finish({ completions: completions(String(message.prefix ?? '')) });
+      case 'complete': {
+        const session = this.sessions.find(String(message.session));
+        const sources = [conveniencesSource(session)];
+        emitter().finish({ completions: completions(String(message.prefix ?? ''), { sources }) });
         break;
+      }
       case 'lookup': {
         const out = emitter();
         lookup(String(message.sym ?? '')).then(

@@ -84,4 +84,6 @@ export interface WorkerBoot {
   reportFlag?: Int32Array;
   /** The shared slots of seam/eval-slots.ts: the running call, output in flight, the cancel ring. */
   evalFlag: Int32Array;
+  /** The host's main script (`process.argv[1]`; a worker's own argv names the worker), for describe's app name. */
+  mainScript?: string;
 }

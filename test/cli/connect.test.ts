@@ -17,7 +17,7 @@ async function startApp(): Promise<{ cwd: string; port: number; child: Child }> 
 async function session(env: Record<string, string> = {}): Promise<{ term: Tmux; cwd: string; child: Child }> {
   const { cwd, child } = await startApp();
   const term = new Tmux(['connect'], { cwd, env });
-  await term.waitFor(/^user=>$/m);
+  await term.waitFor(/^nrepl-ts>$/m);
   return { term, cwd, child };
 }
 
@@ -26,16 +26,16 @@ describe('nrepl-ts connect (in a terminal)', () => {
     const { term } = await session();
     expect(term.screen()).toMatch(/^Connected to nREPL at 127\.0\.0\.1:\d+ \(.*nrepl-ts \d/m);
     term.line('1+1');
-    const screen = await term.waitFor(/^user=> 1\+1\n2\nuser=>$/m);
+    const screen = await term.waitFor(/^nrepl-ts> 1\+1\n2\nnrepl-ts>$/m);
     expect(screen).not.toContain('[exit');
     term.line('console.log("from the app"); "done"');
-    await term.waitFor(/^from the app\n'done'\nuser=>$/m);
+    await term.waitFor(/^from the app\n'done'\nnrepl-ts>$/m);
   });
 
   it('completes process.ver to process.version with Tab', async () => {
     const { term } = await session();
     term.keys('process.ver', 'Tab');
-    await term.waitFor(/^user=> process\.version$/m);
+    await term.waitFor(/^nrepl-ts> process\.version$/m);
     term.keys('Enter');
     await term.waitFor(new RegExp(`^'${process.version.replace(/\./g, '\\.')}'$`, 'm'));
   });
@@ -48,27 +48,27 @@ describe('nrepl-ts connect (in a terminal)', () => {
     await waitForNreplPort(app);
     const httpPort = Number((await app.waitFor(/http listening on (\d+)/, { from: 'stdout' }))[1]);
     const term = new Tmux(['connect'], { cwd });
-    await term.waitFor(/^user=>$/m);
+    await term.waitFor(/^nrepl-ts>$/m);
     term.line('while(true){}');
-    await term.waitFor(/^user=> while\(true\)\{\}\n/m);
+    await term.waitFor(/^nrepl-ts> while\(true\)\{\}\n/m);
     await untilUnresponsive(httpPort);
     term.keys('C-c');
-    await term.waitFor(/^interrupted\nuser=>$/m);
+    await term.waitFor(/^interrupted\nnrepl-ts>$/m);
     term.line('"after".toUpperCase()');
-    await term.waitFor(/^'AFTER'\nuser=>$/m);
+    await term.waitFor(/^'AFTER'\nnrepl-ts>$/m);
     expect(await answers(httpPort, 2_000)).toBe(true);
   });
 
   it('continues an unfinished entry on "..." lines (a multi-line function)', async () => {
     const { term } = await session();
     term.line('function twice(x) {');
-    await term.waitFor(/^ {3}\.\.\.$/m);
+    await term.waitFor(/^ {6}\.\.\.$/m);
     term.line('return x * 2');
-    await term.waitFor(/^ {3}\.\.\. return x \* 2\n {3}\.\.\.$/m);
+    await term.waitFor(/^ {6}\.\.\. return x \* 2\n {6}\.\.\.$/m);
     term.line('}');
-    await term.waitFor(/^ {3}\.\.\. \}\nundefined\nuser=>$/m);
+    await term.waitFor(/^ {6}\.\.\. \}\nundefined\nnrepl-ts>$/m);
     term.line('twice(21)');
-    await term.waitFor(/^42\nuser=>$/m);
+    await term.waitFor(/^42\nnrepl-ts>$/m);
   });
 
   it('Ctrl-D exits with status 0', async () => {
@@ -80,9 +80,9 @@ describe('nrepl-ts connect (in a terminal)', () => {
   it('Ctrl-C at an empty prompt prints a hint; a second one exits; typed text is just cleared', async () => {
     const { term } = await session();
     term.keys('abc', 'C-c');
-    await term.waitFor(/^user=> abc\nuser=>$/m);
+    await term.waitFor(/^nrepl-ts> abc\nnrepl-ts>$/m);
     term.keys('C-c');
-    await term.waitFor(/^\(To exit, press Ctrl\+C again or Ctrl\+D\)\nuser=>$/m);
+    await term.waitFor(/^\(To exit, press Ctrl\+C again or Ctrl\+D\)\nnrepl-ts>$/m);
     term.keys('C-c');
     await term.waitFor(/^\[exit 0\]$/m);
   });
@@ -97,17 +97,17 @@ describe('nrepl-ts connect (in a terminal)', () => {
     await first.term.waitFor(/^\[exit 0\]$/m);
     expect(readFileSync(history, 'utf8')).toBe('old + 1\n40 + 2\n');
     const second = new Tmux(['connect'], { cwd: first.cwd, env: { NREPL_TS_HISTORY: history } });
-    await second.waitFor(/^user=>$/m);
+    await second.waitFor(/^nrepl-ts>$/m);
     second.keys('Up');
-    await second.waitFor(/^user=> 40 \+ 2$/m);
+    await second.waitFor(/^nrepl-ts> 40 \+ 2$/m);
     second.keys('Up');
-    await second.waitFor(/^user=> old \+ 1$/m);
+    await second.waitFor(/^nrepl-ts> old \+ 1$/m);
   });
 
   it('prints output that arrives after the value above the prompt', async () => {
     const { term } = await session();
     term.line('setTimeout(() => console.log("later"), 300); "now"');
-    await term.waitFor(/^'now'\n(user=>\n)?later\nuser=>$/m);
+    await term.waitFor(/^'now'\n(nrepl-ts>\n)?later\nnrepl-ts>$/m);
   });
 
   it('shows err in red on a terminal, and no colors at all with NO_COLOR', async () => {
@@ -117,7 +117,7 @@ describe('nrepl-ts connect (in a terminal)', () => {
     expect(colored.term.screen(true)).toMatch(/\u001b\[31m.*TypeError/);
     const plain = await session({ NO_COLOR: '1' });
     plain.term.line('null.x');
-    await plain.term.waitFor(/TypeError[\s\S]*user=>$/m);
+    await plain.term.waitFor(/TypeError[\s\S]*nrepl-ts>$/m);
     expect(plain.term.screen(true)).not.toContain('\u001b[');
   });
 
@@ -126,7 +126,7 @@ describe('nrepl-ts connect (in a terminal)', () => {
     term.line('const who = await $readLine(); `hi ${who.trim()}`');
     await term.waitFor(/\$readLine\(\); `hi \$\{who\.trim\(\)\}`\n$/m);
     term.line('Ada');
-    await term.waitFor(/^Ada\n'hi Ada'\nuser=>$/m);
+    await term.waitFor(/^Ada\n'hi Ada'\nnrepl-ts>$/m);
   });
 
   it('leaves with status 2 and says so when the app goes away', async () => {

@@ -56,6 +56,8 @@ describe('resolvePrintOptions', () => {
     ['nrepl-ts/string', 'string'],
     ['cider.nrepl.pprint/pr', 'inspect'],
     ['clojure.core/pr', 'inspect'],
+    ['clojure.core/prn', 'inspect'],
+    ['nrepl.util.print/pr', 'inspect'],
   ])('printer %s resolves to %s with inspect defaults', (name, printer) => {
     const r = resolvePrintOptions({ [`${P}print`]: name });
     expect(r).toMatchObject({ printer, options: { colors: false }, problems: [] });
@@ -64,15 +66,23 @@ describe('resolvePrintOptions', () => {
 
   it.each([
     'cider.nrepl.pprint/pprint',
+    'cider.nrepl.pprint/clojure-pprint',
+    'cider.nrepl.pprint/orchard-pprint',
     'cider.nrepl.pprint/puget-pprint',
     'cider.nrepl.pprint/fipp-pprint',
     'cider.nrepl.pprint/zprint',
     'cider.nrepl.pprint/zprint-pprint',
     'clojure.pprint/pprint',
-  ])('pprint-style printer %s is multi-line inspect', (name) => {
+    'nrepl.util.print/pprint',
+  ])('pprint-style printer %s breaks only what does not fit 72 columns', (name) => {
     const r = resolvePrintOptions({ [`${P}print`]: name });
-    expect(r).toMatchObject({ printer: 'inspect', options: { compact: false, colors: false }, problems: [] });
-    expect(printValue({ a: 1 }, r).text).toBe('{\n  a: 1\n}');
+    expect(r).toMatchObject({ printer: 'inspect', options: { breakLength: 72, colors: false }, problems: [] });
+    expect(printValue([1, 2, 3], r).text).toBe('[ 1, 2, 3 ]');
+    expect(printValue({ a: 1 }, r).text).toBe('{ a: 1 }');
+    const wide = { items: [{ id: 1, title: 'buy milk', done: false }, { id: 2, title: 'write the report for monday', done: true }] };
+    expect(printValue(wide, r).text).toBe(
+      "{\n  items: [\n    { id: 1, title: 'buy milk', done: false },\n    { id: 2, title: 'write the report for monday', done: true }\n  ]\n}",
+    );
   });
 
   it('an unknown printer keeps the default and reports it', () => {

@@ -17,8 +17,7 @@
  * only place where it is safe.
  */
 import { createRequire } from 'node:module';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
 import { spendLoaderWarning } from './loader-warning';
@@ -27,6 +26,7 @@ import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from '../../shared/print/print';
 import type { EvalSession } from './sessions';
 import { isCancelled, RUNNING } from '../../seam/eval-slots';
+import { scriptPath } from '../../shared/script-path';
 import { planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
 
 /** An eval request as the worker sends it. */
@@ -56,22 +56,6 @@ let valueLimit: { chars: number; heapMb: number } | undefined;
 /** Caps printed values handed to the worker (main/worker-limits.ts maxValueChars says why). */
 export function limitValues(chars: number, heapMb: number): void {
   valueLimit = { chars, heapMb };
-}
-
-/** The file evaluated code pretends to be in: `file` if given, else derived from `ns` (a file or folder), else the cwd. */
-function scriptPath(req: EvalRequest): { filename: string; base: string } {
-  const cwd = process.cwd();
-  const anchor = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
-  let base = join(cwd, '[nrepl-eval]');
-  if (req.ns && req.ns !== 'user' && /[\\/.]/.test(req.ns)) {
-    const target = anchor(req.ns);
-    try {
-      if (existsSync(target)) base = statSync(target).isDirectory() ? join(target, '[nrepl-eval]') : target;
-    } catch {
-      // Not a path we can use: evaluate relative to the cwd.
-    }
-  }
-  return { filename: req.file ? anchor(req.file) : base, base };
 }
 
 function requireFor(base: string): NodeJS.Require {

@@ -1,11 +1,16 @@
 /**
  * Completion candidates for a prefix typed at the REPL or sent in an nREPL
- * `completions` request: global names, members of a bracket-free chain from a
- * global (`process.mem`, `a?.b`), JavaScript keywords, and Node built-in module
- * names inside `require('`/`import('` (and `from '`/`import '`).
+ * `completions` request: global names, names from pluggable sources (the
+ * REPL conveniences `_ $1 fs …` as the evaluated code sees them,
+ * completion-sources.ts; declarations kept outside the global object),
+ * members of a bracket-free chain from a global (`process.mem`, `a?.b`) or
+ * from a source (`_.na`), members of literals and of built-in results
+ * (`'abc'.toUpp`, `'a,b'.split(',').jo`; literal-type.ts), JavaScript
+ * keywords; inside `require('`/`import('`/`from '` only module names
+ * (module-names.ts).
  *
  * It never evaluates code: the chain is walked with property reads, so
- * `foo().ba` completes nothing, a getter that throws gives no candidates, and
+ * `foo().ba` and `store.list()[0].na` complete nothing, a getter that throws gives no candidates, and
  * Proxies (whose traps could hang) are not looked into. Getters are not run
  * while listing members, with one exception: the root's own accessors among
  * the returned globals are read to type them (Node defines `process`, `Buffer`
@@ -17,17 +22,20 @@
  * symbols, and the legacy `__proto__`/`__defineGetter__` family unless the
  * typed segment starts with `__`; `constructor` is kept. Arrays longer than
  * {@link BIG_ARRAY} list only `length`; typed arrays list no own keys. Work is
- * bounded: at most 50,000 keys per object and 10,000 matches are considered,
- * though asking V8 for the keys of a huge plain object still costs about
- * 0.5 µs per key.
+ * bounded: at most 50,000 keys per object and 10,000 matches are considered.
+ * Asking V8 for the keys of a huge object costs about 0.5-1 µs per key, so the
+ * global object's names come from a cached index (name-index.ts).
  */
 import { debug } from '../../log';
 import { types } from 'node:util';
 import {
-  KEYWORDS, MAX_PROTO_DEPTH, IDENTIFIER, builtinModuleNames, kindOf, membersHolder, ownDescriptor, protoOf,
+  KEYWORDS, MAX_PROTO_DEPTH, IDENTIFIER, builtinModuleNames, findDescriptor, isProxy, kindOf, membersHolder, ownDescriptor, protoOf,
   readProperty, resolvePath, trailingChain,
 } from './resolve-path';
 import type { Kind } from './resolve-path';
+import { prototypeOf, typedMember } from './literal-type';
+import { moduleStringCompletions } from '../../shared/module-names';
+import { ownNamesMatching } from './name-index';
 
 /** One completion: the full replacement text for the prefix, and what it names. */
 export interface Completion {
@@ -41,8 +49,26 @@ export interface CompletionOptions {
   root?: object;
   /** Names the session declared (top-level `const`, `let`, `class`...), completed like own globals. */
   declared?: Iterable<string>;
+  /**
+   * Names the evaluated code sees besides the root's properties, with their values: the REPL
+   * conveniences (`_`, `$1`, `fs`; see completion-sources.ts), and declarations kept outside the
+   * global object (per-ns scopes). Consulted in order; the root's own properties shadow them.
+   */
+  sources?: readonly CompletionSource[];
+  /** The eval's ns (a file or folder), for module names inside `require('`. */
+  ns?: string;
   /** Most candidates returned; default {@link DEFAULT_LIMIT}. */
   limit?: number;
+}
+
+/** A provider of names the evaluated code sees that are not properties of the root. */
+export interface CompletionSource {
+  /** The names it provides; called once per completion. */
+  names(): Iterable<string>;
+  /** The value of one of its names, for members (`_.fo`) and types; `ok: false` if it cannot be had without side effects. */
+  value(name: string): { ok: true; value: unknown } | { ok: false };
+  /** The kind to show for a name, when known without reading the value. */
+  kind?(name: string): Kind | undefined;
 }
 
 /** Default for {@link CompletionOptions.limit}. */
@@ -56,8 +82,6 @@ const MAX_KEYS_PER_OBJECT = 50_000;
 const MAX_MATCHES = 10_000;
 const ASCII_IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-const MODULE_PREFIX =
-  /(?:(?:^|[^\p{ID_Continue}$.])(?:require|import)\s*\(\s*|(?:^|[^\p{ID_Continue}$.])(?:from|import)\s*)['"`]([^'"`\\\n]*)$/u;
 const LEGACY = /^__(?:proto__|defineGetter__|defineSetter__|lookupGetter__|lookupSetter__)$/;
 
 /** A matching name before it is typed and sorted. */
@@ -84,33 +108,57 @@ export function completions(prefix: string, opts: CompletionOptions = {}): Compl
     const limit = opts.limit === undefined ? DEFAULT_LIMIT : Math.max(0, Math.floor(Number(opts.limit)) || 0);
     text = String(prefix);
     if (limit === 0) return [];
-    const moduleMatch = MODULE_PREFIX.exec(text);
-    if (moduleMatch) return moduleCompletions(text, moduleMatch[1] as string, limit);
-    return chainCompletions(text, opts.root ?? globalThis, opts.declared, limit);
+    const modules = moduleStringCompletions(text, opts.ns, limit);
+    if (modules) return modules;
+    return chainCompletions(text, opts.root ?? globalThis, opts, limit);
   } catch (err) {
     debug(`completions failed for ${JSON.stringify(text.slice(0, 80))}: ${describe(err)}`);
     return [];
   }
 }
 
-function moduleCompletions(text: string, typed: string, limit: number): Completion[] {
-  const head = text.slice(0, text.length - typed.length);
-  const showPrivate = typed.replace(/^node:/, '').startsWith('_');
-  return builtinModuleNames()
-    .filter((name) => name.startsWith(typed) && (showPrivate || !name.replace(/^node:/, '').startsWith('_')))
-    .slice(0, limit)
-    .map((name) => ({ candidate: head + name, type: 'module' as const }));
-}
-
-function chainCompletions(text: string, root: object, declared: Iterable<string> | undefined, limit: number): Completion[] {
+function chainCompletions(text: string, root: object, opts: CompletionOptions, limit: number): Completion[] {
   const chain = trailingChain(text);
-  if (!chain) return [];
+  if (!chain) {
+    // `'abc'.toUpp`, `[1].ma`, `'a'.trim().len`: members of what the text's syntax says the value is.
+    const typed = typedMember(text);
+    const proto = typed && prototypeOf(typed.type);
+    return proto ? listMembers(typed.before, proto, typed.last, true, root, opts, limit) : [];
+  }
   const member = chain.path.length > 0;
-  const base = resolvePath(root, chain.path);
+  const first = chain.path[0];
+  let base: { ok: true; value: unknown } | { ok: false };
+  if (first !== undefined && !isProxy(root) && !findDescriptor(root, first)) {
+    // A name the code sees from a source (`_.fo`, `fs.rea`): start from the source's value.
+    const start = sourceValue(opts.sources, first);
+    base = start.ok ? resolvePath(start.value, chain.path.slice(1)) : start;
+  } else {
+    base = resolvePath(root, chain.path);
+  }
   if (!base.ok) return [];
   const holder = membersHolder(base.value);
+  return listMembers(chain.head + chain.base, holder, chain.last, member, root, opts, limit);
+}
 
-  const typed = chain.last;
+function sourceValue(sources: readonly CompletionSource[] | undefined, name: string): { ok: true; value: unknown } | { ok: false } {
+  for (const source of sources ?? []) {
+    for (const n of source.names()) {
+      if (n === name) return source.value(name);
+    }
+  }
+  return { ok: false };
+}
+
+/** Candidates `head + name` for the members of `holder` (the globals when `member` is false) matching `typed`. */
+function listMembers(
+  head: string,
+  holder: object | undefined,
+  typed: string,
+  member: boolean,
+  root: object,
+  opts: CompletionOptions,
+  limit: number,
+): Completion[] {
   const lowerTyped = typed.toLowerCase();
   const showLegacy = typed.startsWith('__');
   const found: Found[] = [];
@@ -124,13 +172,17 @@ function chainCompletions(text: string, root: object, declared: Iterable<string>
   };
 
   const considerWords = (): void => {
-    for (const name of declared ?? []) if (typeof name === 'string') consider(name, 0, undefined, 'var');
+    for (const name of opts.declared ?? []) if (typeof name === 'string') consider(name, 0, undefined, 'var');
+    for (const source of opts.sources ?? []) {
+      for (const name of source.names()) if (typeof name === 'string') consider(name, 0, undefined, source.kind?.(name) ?? 'var');
+    }
     for (const word of KEYWORDS) consider(word, 1, undefined, 'keyword');
   };
   let current = holder;
   for (let depth = 0; current && depth < MAX_PROTO_DEPTH; depth++) {
     const owner = current;
-    const names = ownNames(owner);
+    // The global object of a big app: its names come from a cached index, not a listing per keystroke.
+    const names = (depth === 0 && owner === root && !member && ownNamesMatching(owner, lowerTyped, ownNames)) || ownNames(owner);
     const count = Math.min(names.length, MAX_KEYS_PER_OBJECT);
     for (let i = 0; i < count; i++) consider(names[i] as string, depth === 0 ? 0 : depth + 2, owner);
     // Own names shadow session names and keywords; inherited names do not.
@@ -141,7 +193,6 @@ function chainCompletions(text: string, root: object, declared: Iterable<string>
   if (!holder && !member) considerWords();
 
   found.sort((a, b) => compare(a, b, typed));
-  const head = chain.head + chain.base;
   const budget = { getters: GETTER_BUDGET };
   return found.slice(0, limit).map((f) => ({ candidate: head + f.name, type: typeOf(f, member, root, holder, budget) }));
 }

@@ -204,25 +204,4 @@ export function kindOf(value: unknown, member: boolean): Kind {
   return member ? 'property' : 'var';
 }
 
-let moduleNames: string[] | undefined;
-
-/**
- * Node's built-in module specifiers as `require` accepts them: `fs` and
- * `node:fs` for each classic module, only the `node:` form for scheme-only
- * ones (`node:test`, `node:sqlite`).
- */
-export function builtinModuleNames(): readonly string[] {
-  if (!moduleNames) {
-    const names = new Set<string>();
-    for (const name of builtinModules) {
-      names.add(name);
-      if (!name.startsWith('node:')) names.add(`node:${name}`);
-    }
-    for (const name of ['node:test', 'node:test/reporters', 'node:sea', 'node:sqlite']) {
-      // Present in builtinModules only on newer Nodes; check that this one has them.
-      if (!names.has(name) && isBuiltin(name)) names.add(name);
-    }
-    moduleNames = [...names].sort();
-  }
-  return moduleNames;
-}
+export { builtinModuleNames } from '../../shared/module-names';

@@ -5,6 +5,7 @@
  * throws, whatever was thrown (a Proxy, an object whose getters throw).
  */
 import { inspect, types } from 'node:util';
+import { stripInternalFrames } from './internal-frames';
 
 /** Most causes `describeError` follows before it stops. */
 export const MAX_CAUSES = 20;
@@ -95,7 +96,7 @@ function errorBlock(err: object): string {
 
 function stackOf(err: object): string {
   const stack = safeGet(err, 'stack');
-  if (typeof stack === 'string' && stack !== '') return stack;
+  if (typeof stack === 'string' && stack !== '') return stripInternalFrames(stack);
   const message = safeString(safeGet(err, 'message'));
   return message === '' ? className(err) : `${className(err)}: ${message}`;
 }

@@ -63,25 +63,34 @@ export function isTruthy(v: unknown): boolean {
   return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 }
 
-// Printer names clients send. pprint-style names print across lines; pr-style
-// names and our own keep util.inspect's defaults.
-const PPRINT: InspectLikeOptions = Object.freeze({ compact: false });
+// Printer names clients send (read from CIDER's cider--print-fn, Calva's
+// printer.ts, Conjure's print_function default, vim-fireplace, iced, and
+// nREPL's own nrepl.util.print). pr-style names and our own keep
+// util.inspect's defaults. pprint-style names break a value across lines only
+// when it does not fit the width, as clojure.pprint does at its default
+// right-margin of 72: `[ 1, 2, 3 ]` stays on one line.
+const PPRINT: InspectLikeOptions = Object.freeze({ compact: 3, breakLength: 72 });
+const PR_NAMES = ['cider.nrepl.pprint/pr', 'clojure.core/pr', 'clojure.core/prn', 'nrepl.util.print/pr'];
+/** Every pprint-style name; exported for the README's list and the conversation test. */
+export const PPRINT_NAMES: readonly string[] = [
+  'cider.nrepl.pprint/pprint', // Calva, Conjure, iced; cider-nrepl >= 0.61 points it at orchard-pprint
+  'cider.nrepl.pprint/clojure-pprint', // CIDER's default (cider-print-fn 'pprint)
+  'cider.nrepl.pprint/orchard-pprint',
+  'cider.nrepl.pprint/puget-pprint',
+  'cider.nrepl.pprint/fipp-pprint', // also vim-fireplace
+  'cider.nrepl.pprint/zprint',
+  'cider.nrepl.pprint/zprint-pprint', // CIDER and Calva for zprint
+  'clojure.pprint/pprint',
+  'nrepl.util.print/pprint',
+];
 const PRINTERS: ReadonlyMap<string, { printer: PrinterName; options?: InspectLikeOptions }> = new Map([
   // edn, prepl-json: the prepl's printers (edn-print.ts); nREPL clients may ask for EDN values too.
   ...(['inspect', 'json', 'string', 'edn', 'prepl-json'] as const).flatMap((p) => [
     [p, { printer: p }],
     [`nrepl-ts/${p}`, { printer: p }],
   ] as const),
-  ['cider.nrepl.pprint/pr', { printer: 'inspect' }],
-  ['clojure.core/pr', { printer: 'inspect' }],
-  ...[
-    'cider.nrepl.pprint/pprint',
-    'cider.nrepl.pprint/puget-pprint',
-    'cider.nrepl.pprint/fipp-pprint',
-    'cider.nrepl.pprint/zprint',
-    'cider.nrepl.pprint/zprint-pprint', // what Calva sends for zprint
-    'clojure.pprint/pprint',
-  ].map((name) => [name, { printer: 'inspect', options: PPRINT }] as const),
+  ...PR_NAMES.map((name) => [name, { printer: 'inspect' }] as const),
+  ...PPRINT_NAMES.map((name) => [name, { printer: 'inspect', options: PPRINT }] as const),
 ]);
 
 type OptionKind = 'limit' | 'width' | 'flag' | 'compact' | 'getters';

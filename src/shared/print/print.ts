@@ -13,6 +13,7 @@ import { errorAsData, printEdn } from './edn-print';
 import { jsonData } from './json-data';
 import { jsonText } from './json-text';
 import { summarize } from './error-text';
+import { stripInternalFrames } from './internal-frames';
 import type { InspectLikeOptions, PrintSettings } from './options';
 
 export * from './options';
@@ -60,7 +61,8 @@ export function printValue(value: unknown, settings: PrintSettings = DEFAULT_SET
       // characters); clients limit size with nrepl.middleware.print/quota.
       return { text: inspect(value, { ...options, colors: options.colors ?? false, maxStringLength: Infinity }) };
     }
-    return { text: inspect(value, options.colors === undefined ? { ...options, colors: false } : options) };
+    // Errors in the value show the user's frames, not how the agent ran the code.
+    return { text: stripInternalFrames(inspect(value, options.colors === undefined ? { ...options, colors: false } : options)) };
   } catch (err) {
     const reason = summarize(err);
     let fallback: string;

@@ -45,7 +45,8 @@ export interface Presenter {
   /** The answer to one evaluated form: a value or an error event. */
   answer(event: CallEvent, source: string): string;
   /** A form that does not parse. */
-  readError(error: ReadError): string;
+  /** `source`: the code that failed to read, when known (the plain REPL shows its line). */
+  readError(error: ReadError, source?: string): string;
   /** A form longer than max-message-bytes; the connection closes after it. */
   tooLarge(chars: number): string;
   /** The eval of `source` was stopped (Ctrl-C, or an operator); `note` says how. */
@@ -190,7 +191,7 @@ export class FormConnection {
       }
       if (item.error) {
         settle();
-        this.write(presenter.readError(item.error) + presenter.prompt(false));
+        this.write(presenter.readError(item.error, item.source) + presenter.prompt(false));
         continue;
       }
       this.evaluate(item.source, settle);
@@ -202,7 +203,7 @@ export class FormConnection {
     const prepared = prepareEval(source);
     if (!prepared.ok) {
       settle();
-      this.write(presenter.readError(prepared.error) + presenter.prompt(false));
+      this.write(presenter.readError(prepared.error, source) + presenter.prompt(false));
       return;
     }
     const onEvent = (event: CallEvent, final: boolean): void => {

@@ -10,6 +10,7 @@ import type { CallEvent } from '../main-thread-link';
 import type { Presenter } from '../connection/form-connection';
 import type { ReadError } from '../../shared/form-reader';
 import { plainReplNotice, startsBencodeDict } from '../../shared/foreign';
+import { syntaxErrorText } from '../../shared/syntax-error';
 
 const HELP =
   '.exit     Close this connection (also :repl/quit)\n' +
@@ -31,7 +32,8 @@ export const replPresenter: Presenter = {
   err: (text) => text,
   // Error text arrives as `err` output from the evaluator; a value is one line of its own.
   answer: (event: CallEvent) => (typeof event.value === 'string' ? `${event.value}\n` : ''),
-  readError: (error: ReadError) => `Uncaught SyntaxError: ${error.message} (${error.line}:${error.column})\n`,
+  // The shape V8 gives the main thread's syntax errors (shared/syntax-error.ts).
+  readError: (error: ReadError, source?: string) => syntaxErrorText(source ?? '', error),
   tooLarge: (chars) => `nrepl-ts: input of ${chars} characters without a complete form exceeds max-message-bytes; connection closed\n`,
   interrupted: (_source, note) => `${note}\n`,
   dropped: (count) => `nrepl-ts: dropped ${count} output write(s): the client did not read fast enough (output-buffer-bytes)\n`,

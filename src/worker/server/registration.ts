@@ -22,7 +22,7 @@ import { debug } from '../../log';
 import { defaultNreplServer } from '../../shared/config/default-server';
 import { ensureProcessDir, entryPath, procStartTicks, PROCESS_SOCKET_SERVER, REGISTRY_VAR, socketPath, type ProcessEntry } from '../../shared/process-dir';
 import type { ServerRegistry } from './registry';
-import type { ServerSpec as RunSpec } from '../../shared/config/schema';
+import type { ServerSpec as ServerSpec } from '../../shared/config/schema';
 
 /** The registry name of the per-process socket server; start-up lines leave it out. */
 export { PROCESS_SOCKET_SERVER };
@@ -67,7 +67,7 @@ export class Registration {
       return;
     }
     const path = socketPath(this.dir, process.pid);
-    const spec: RunSpec = { ...defaultNreplServer(this.cwd), name: PROCESS_SOCKET_SERVER, port: undefined, socket: path, 'port-file': false };
+    const spec: ServerSpec = { ...defaultNreplServer(this.cwd), name: PROCESS_SOCKET_SERVER, port: undefined, socket: path, 'port-file': false };
     try {
       await this.registry.start(spec);
       this.socket = path;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isTruthy } from '../../../shared/print/options';
 import { describeOps, type OpDescriptor, type OpTable } from '../dispatch';
 import type { Message } from '../transport';
+import { appName } from '../app-name';
 
 /** The nREPL protocol version whose ops and statuses this server follows. */
 export const PROTOCOL_VERSION = '1.7.0';
@@ -35,7 +36,7 @@ export function describeOp(table: () => OpTable): OpDescriptor {
   return {
     doc: 'Describes the server: its ops (with docs when verbose?), versions of nrepl-ts, Node and the protocol, and aux data.',
     optional: { 'verbose?': 'Include each op\'s doc, requires, optional and returns.' },
-    returns: { ops: 'The ops.', versions: 'nrepl-ts, node and nrepl versions.', aux: 'current-ns.' },
+    returns: { ops: 'The ops.', versions: 'nrepl-ts, node and nrepl versions.', aux: 'current-ns, and app: the host app\'s name (nearest package.json, else its script).' },
     handle(ctx) {
       ctx.done([], {
         ops: describeOps(table(), isTruthy(ctx.request['verbose?'])),
@@ -44,7 +45,8 @@ export function describeOp(table: () => OpTable): OpDescriptor {
           node: versionEntry(process.version),
           nrepl: versionEntry(PROTOCOL_VERSION),
         },
-        aux: { 'current-ns': 'user' },
+        // app: the host's name, for clients' prompts (nrepl-ts connect).
+        aux: { 'current-ns': 'user', app: appName() },
       });
     },
   };

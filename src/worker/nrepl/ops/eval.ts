@@ -13,6 +13,8 @@ import type { CallEvent } from '../../main-thread-link';
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
 import type { Message } from '../transport';
 import { trackEval } from '../../connection/running-evals';
+import { syntaxErrorText } from '../../../shared/syntax-error';
+import { editorSnippet } from '../editor-snippets';
 
 /** The part of a request the main thread needs to print (print/caught options). */
 function printKeys(request: Record<string, unknown>): Record<string, unknown> {
@@ -32,9 +34,17 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
     const file =
       mode === 'load-file' ? stringField(request, 'file-path') ?? stringField(request, 'file-name') : stringField(request, 'file');
     const prepared = prepareEval(code, { filename: file });
+    // An editor's Clojure bootstrap snippet (never valid JavaScript) gets its quiet answer.
+    const snippet = mode === 'eval' ? editorSnippet(code, { ns: stringField(request, 'ns') ?? 'user', cwd: process.cwd() }) : undefined;
+    if (snippet) {
+      for (const value of snippet.values) ctx.respond({ value, ns: stringField(request, 'ns') ?? 'user' });
+      ctx.done();
+      session.finished();
+      return;
+    }
     if (!prepared.ok) {
-      const { message, line, column } = prepared.error;
-      ctx.respond({ err: `Uncaught SyntaxError: ${message} (${file ?? 'eval'}:${line}:${column})\n` });
+      const place = { file, ns: stringField(request, 'ns'), line: numberField(request.line), column: numberField(request.column) };
+      ctx.respond({ err: syntaxErrorText(code, prepared.error, place) });
       ctx.respond({ ex: 'SyntaxError', 'root-ex': 'SyntaxError', status: ['eval-error'] });
       ctx.done();
       session.finished();

@@ -5,6 +5,7 @@
  */
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
 import type { Message } from '../transport';
+import { moduleStringCompletions } from '../../../shared/module-names';
 
 function symbolOf(ctx: OpContext, ...keys: string[]): string | undefined {
   for (const key of keys) {
@@ -26,10 +27,13 @@ function askHost(ctx: OpContext, kind: string, payload: Record<string, unknown>)
 export const completionsOp: OpDescriptor = {
   doc: 'Completion candidates for a prefix: globals, session declarations, property chains (process.mem), keywords, module names.',
   requires: { prefix: 'The text to complete (also accepted as "symbol").' },
-  optional: { ns: 'Ignored (completions come from the global context).', 'complete-fn': 'Ignored.' },
+  optional: { ns: 'Module context (a file or folder): where module names inside require(\'/import(\'/from \' are looked up.', 'complete-fn': 'Ignored.' },
   returns: { completions: 'List of {candidate, type}; type is function, class, method, property, var, module or keyword.' },
   async handle(ctx) {
     const prefix = symbolOf(ctx, 'prefix', 'symbol') ?? '';
+    // Inside a module string only module names apply, and finding them needs no host heap: answered here.
+    const modules = moduleStringCompletions(prefix, stringField(ctx.request, 'ns'));
+    if (modules) return ctx.done([], { completions: modules as unknown as Message[] });
     const answer = await askHost(ctx, 'complete', { prefix, session: ctx.session.id });
     ctx.done([], { completions: (answer.completions ?? []) as Message[] });
   },
