@@ -6,6 +6,7 @@
  * streams), at 64 KB, and before any other event.
  */
 import type { ToWorker } from '../agent/channel';
+import { agentWork } from './capture';
 
 type Event = Record<string, unknown>;
 
@@ -95,9 +96,12 @@ export class CallEmitter {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    }).unref();
+    // The agent's own resource: it runs no evaluated code, so it does not keep the output store on.
+    agentWork(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      }).unref(),
+    );
   }
 }

@@ -11,7 +11,7 @@
  * stdout/stderr. The host's own output always goes to its streams.
  */
 import type { ToHost, ToWorker } from '../agent/channel';
-import { resetRoute } from './capture';
+import { releaseRoutes, resetRoute } from './capture';
 import { CallEmitter, shareOutputBudget } from './emitter';
 import { evaluate, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
@@ -96,6 +96,8 @@ export class HostCalls {
           this.connections.delete(Number(message.conn));
         }
         stopForwarding(Number(message.conn));
+        // No client left: the output store costs the host's awaits, switch it off if nothing needs it.
+        if (this.connections.size === 0) releaseRoutes();
         break;
       case 'unclaimed-output':
         // Output of an eval whose client left while it was on its way: the host's streams get it,
