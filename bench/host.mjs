@@ -11,7 +11,8 @@
 // - after one eval (a client evaluated `1+1` and left);
 // - after one eval, client still connected;
 // - agent + eval loop (a client evaluates `1+1` in a loop during the load).
-// Per variant: HTTP req/s (16 keep-alive connections), the host's own cost of
+// Every host is up at once and the load visits them in 250 ms slices in
+// rotating order. Per variant: HTTP req/s (16 keep-alive connections), the host's own cost of
 // one `await` (ns, GET /awaits), and RSS after start-up settled. Separately,
 // without HTTP load: CPU per eval of the whole process and of the main thread
 // (/proc tick counts) under 4 connections × 16 pipelined evals.
@@ -96,14 +97,15 @@ function cpuTicks(pid) {
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 /** Evals `1+1` on `conns` connections with `inFlight` requests each in flight, for `ms`; returns the count. */
-async function pipelined(port, ms, conns = 4, inFlight = 16) {
+async function pipelined(port, ms, conns = 4, inFlight = 16, atLeast = 0) {
   let count = 0;
   const deadline = performance.now() + ms;
+  const more = () => performance.now() < deadline || count < atLeast;
   await Promise.all(Array.from({ length: conns }, async () => {
     const c = await connect({ port });
     const session = await c.clone();
     await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (performance.now() < deadline) {
+      while (more()) {
         await c.request({ op: 'eval', code: '1+1', session });
         count++;
       }
@@ -114,79 +116,123 @@ async function pipelined(port, ms, conns = 4, inFlight = 16) {
 }
 
 const VARIANTS = ['without agent', 'agent idle', 'after one eval', 'after one eval, client connected', 'agent + eval loop'];
+const SLICE_MS = 250;
+const live = new Set();
+process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
 
-async function measure(node, agent, variant) {
+/** One host in its variant's state; `during(fn)` runs fn with the variant's client activity on. */
+async function prepare(node, agent, variant) {
   const host = await startHttp(node, variant === 'without agent' ? undefined : agent);
-  try {
-    await sleep(1500); // let start-up settle (the worker loads its modules)
-    const rss = rssOf(host.child.pid);
-    let stop = false;
-    let evals = 0;
-    let evalLoop;
-    let client;
-    if (variant.startsWith('after one eval')) {
-      client = await connect({ port: host.nreplPort });
-      await client.request({ op: 'eval', code: '1+1', session: await client.clone() });
-      if (!variant.endsWith('connected')) {
-        await client.end();
-        client = undefined;
-        await sleep(100);
-      }
-    }
-    if (variant === 'agent + eval loop') {
-      const c = await connect({ port: host.nreplPort });
-      const session = await c.clone();
-      evalLoop = (async () => {
+  live.add(host.child);
+  host.variant = variant;
+  host.agent = agent;
+  host.evals = 0;
+  host.during = (fn) => fn();
+  if (variant.startsWith('after one eval')) {
+    const c = await connect({ port: host.nreplPort });
+    await c.request({ op: 'eval', code: '1+1', session: await c.clone() });
+    if (variant.endsWith('connected')) host.client = c;
+    else await c.end();
+  }
+  if (variant === 'agent + eval loop') {
+    const c = await connect({ port: host.nreplPort });
+    const session = await c.clone();
+    host.client = c;
+    // The client evaluates only during this host's own slices: elsewhere it would load the others.
+    host.during = async (fn) => {
+      let stop = false;
+      const loop = (async () => {
         while (!stop) {
           await c.request({ op: 'eval', code: '1+1', session });
-          evals++;
+          host.evals++;
         }
-        await c.end();
       })();
-    }
-    await httpLoad(host.httpPort, 300); // warm-up
-    const load = await httpLoad(host.httpPort, LOAD_MS);
-    const awaitNs = Number(await get(host.httpPort, '/awaits', false));
-    stop = true;
-    await evalLoop;
-    if (client) await client.end();
-    const r = { rssMb: rss / 2 ** 20, rps: load.rps, bad: load.bad, awaitNs, evalsPerSecond: evals / (LOAD_MS / 1000) };
-    if (variant === 'agent idle') {
-      // CPU per eval, without HTTP load: 1000 warm-up evals, then pipelined for CPU_MS.
-      await pipelined(host.nreplPort, 400, 1, 1);
-      const c0 = cpuTicks(host.child.pid);
-      const n = await pipelined(host.nreplPort, CPU_MS);
-      const c1 = cpuTicks(host.child.pid);
-      r.cpuPerEvalUs = ((c1.all - c0.all) * TICK_US) / n;
-      r.mainCpuPerEvalUs = ((c1.main - c0.main) * TICK_US) / n;
-      r.pipelinedEvalsPerSecond = n / (CPU_MS / 1000);
-    }
-    return r;
-  } finally {
-    host.child.kill('SIGKILL');
+      try {
+        return await fn();
+      } finally {
+        stop = true;
+        await loop;
+      }
+    };
   }
+  return host;
+}
+
+/**
+ * Every variant's host is up at once; the load visits them in short slices,
+ * in rotating order, so machine noise (this machine is shared) hits all alike.
+ */
+async function measureNode(node, rounds) {
+  const hosts = [];
+  for (const agent of agents) for (const v of VARIANTS.slice(1)) hosts.push(await prepare(node, agent, v));
+  const without = await prepare(node, undefined, 'without agent');
+  hosts.unshift(without);
+  await sleep(1500); // let start-up settle (the worker loads its modules)
+  for (const h of hosts) {
+    h.rss = rssOf(h.child.pid);
+    h.rounds = [];
+    await h.during(() => httpLoad(h.httpPort, 200)); // warm-up
+  }
+  const slices = Math.max(1, Math.round(LOAD_MS / SLICE_MS));
+  for (let round = 0; round < rounds; round++) {
+    const got = new Map(hosts.map((h) => [h, { ok: 0, ms: 0, awaitNs: [] }]));
+    for (let s = 0; s < slices; s++) {
+      for (let i = 0; i < hosts.length; i++) {
+        const h = hosts[(i + s + round) % hosts.length];
+        const r = got.get(h);
+        const load = await h.during(() => httpLoad(h.httpPort, SLICE_MS));
+        r.ok += load.rps * (SLICE_MS / 1000);
+        r.ms += SLICE_MS;
+        r.awaitNs.push(Number(await h.during(() => get(h.httpPort, '/awaits', false))));
+      }
+    }
+    for (const h of hosts) {
+      const r = got.get(h);
+      h.rounds.push({ rps: r.ok / (r.ms / 1000), awaitNs: median(r.awaitNs) });
+    }
+    process.stdout.write(`Node ${versionOf(node)} round ${round + 1}/${rounds}: ${hosts.map((h) => `${h.agent ? `${h.agent.name} ` : ''}${h.variant} ${fmt(h.rounds[round].rps, 0)}`).join(', ')}\n`);
+  }
+  // CPU per eval without HTTP load, on each build's idle host: 1000 warm-up evals, then pipelined slices.
+  const idle = hosts.filter((h) => h.variant === 'agent idle');
+  for (const h of idle) {
+    await pipelined(h.nreplPort, 0, 1, 1, 1000);
+    h.cpu = { all: 0, main: 0, evals: 0, ms: 0 };
+  }
+  for (let s = 0; s < Math.max(2, Math.round((rounds * CPU_MS) / 500)); s++) {
+    for (let i = 0; i < idle.length; i++) {
+      const h = idle[(i + s) % idle.length];
+      const c0 = cpuTicks(h.child.pid);
+      h.cpu.evals += await pipelined(h.nreplPort, 500);
+      const c1 = cpuTicks(h.child.pid);
+      h.cpu.all += c1.all - c0.all;
+      h.cpu.main += c1.main - c0.main;
+      h.cpu.ms += 500;
+    }
+  }
+  for (const h of hosts) {
+    if (h.client) await h.client.end();
+    h.child.kill('SIGKILL');
+    live.delete(h.child);
+  }
+  return hosts;
 }
 
 const results = { cores: cpus().length, date: new Date().toISOString(), quick, rounds: ROUNDS, awaits: AWAITS, runs: [] };
 for (const node of nodes) {
   const version = versionOf(node);
-  // One host without the agent per round, shared by every build; all items of a round in rotating order.
-  const items = [{ variant: 'without agent' }, ...agents.flatMap((agent) => VARIANTS.slice(1).map((variant) => ({ agent, variant })))];
-  const perAgent = new Map(agents.map((a) => [a.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const got = new Map();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[(i + round) % items.length];
-      got.set(item, await measure(node, item.agent ?? agents[0], item.variant));
-    }
-    for (const agent of agents) {
-      const r = { 'without agent': got.get(items[0]) };
-      for (const item of items) if (item.agent === agent) r[item.variant] = got.get(item);
-      perAgent.get(agent.name).push(r);
-      process.stdout.write(`Node ${version} ${agent.name} round ${round + 1}/${ROUNDS}: ${VARIANTS.map((v) => `${v} ${fmt(r[v].rps, 0)}`).join(', ')}\n`);
-    }
+  const hosts = await measureNode(node, ROUNDS);
+  const without = hosts.find((h) => h.variant === 'without agent');
+  for (const agent of agents) {
+    const mine = hosts.filter((h) => h.agent === agent);
+    const rounds = without.rounds.map((w, i) => {
+      const r = { 'without agent': { ...w, rssMb: without.rss / 2 ** 20 } };
+      for (const h of mine) r[h.variant] = { ...h.rounds[i], rssMb: h.rss / 2 ** 20, evalsPerSecond: h.evals / ((ROUNDS * LOAD_MS) / 1000) };
+      return r;
+    });
+    const idle = mine.find((h) => h.variant === 'agent idle');
+    const cpu = { cpuPerEvalUs: (idle.cpu.all * TICK_US) / idle.cpu.evals, mainCpuPerEvalUs: (idle.cpu.main * TICK_US) / idle.cpu.evals, pipelinedEvalsPerSecond: idle.cpu.evals / (idle.cpu.ms / 1000) };
+    results.runs.push({ node: version, agent: agent.name, rounds, cpu });
   }
-  for (const agent of agents) results.runs.push({ node: version, agent: agent.name, rounds: perAgent.get(agent.name) });
 }
 
 // Plain REPL round trip: nrepl-ts/repl vs a bare node:repl (this Node, interleaved rounds).
@@ -253,8 +299,7 @@ for (const run of results.runs) {
 }
 lines.push('', '| Node | build | CPU per eval, both threads µs | main thread µs | evals/s (4 conns × 16 pipelined) |', '|---|---|---|---|---|');
 for (const run of results.runs) {
-  const idle = run.rounds.map((r) => r['agent idle']);
-  lines.push(`| ${run.node} | ${run.agent} | ${range(idle.map((r) => r.cpuPerEvalUs), 1)} | ${range(idle.map((r) => r.mainCpuPerEvalUs), 1)} | ${fmt(median(idle.map((r) => r.pipelinedEvalsPerSecond)), 0)} |`);
+  lines.push(`| ${run.node} | ${run.agent} | ${fmt(run.cpu.cpuPerEvalUs, 1)} | ${fmt(run.cpu.mainCpuPerEvalUs, 1)} | ${fmt(run.cpu.pipelinedEvalsPerSecond, 0)} |`);
 }
 lines.push('', `| plain REPL (Node ${process.version}) | round trip p50 ms | vs bare |`, '|---|---|---|');
 lines.push(`| bare node:repl on a socket | ${range(repl['bare node:repl'], 3)} | 1.00× |`);
