@@ -70,9 +70,10 @@ export class SocketTransport implements Transport {
   send(message: Message, droppable = false, stamp?: Message): void {
     if (this.connection.closed) return;
     const socket = this.connection.socket;
-    const final = stamp !== undefined && Array.isArray(stamp.status) && stamp.status.includes('done');
-    if (!this.corked && !final) {
-      // Responses produced in the same tick (value, then done) leave in one write.
+    if (!this.corked) {
+      // Responses produced in the same tick (value, then done) leave in one write. Writing a
+      // `done` at once instead measured no better p50 and cost pipelined throughput (one
+      // writev per request): docs/performance.md.
       this.corked = true;
       socket.cork();
       process.nextTick(() => this.uncork());
@@ -84,8 +85,6 @@ export class SocketTransport implements Transport {
       if (typeof id === 'string') this.droppedFrom.id = id;
       if (typeof session === 'string') this.droppedFrom.session = session;
     }
-    // A request's `done` closes what it had to say: write now rather than a tick later.
-    if (final) this.uncork();
   }
 
   private uncork(): void {
