@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, type Child } from '../helpers/agent';
-import { open, startHost } from '../hardening/helpers';
+import { open, sleep, startHost, type Response } from '../hardening/helpers';
 
 const HOOKS_SHOW = Number(process.versions.node.split('.')[0]) < 24;
 const app = join(APPS, 'hook-probe.cjs');
@@ -50,6 +50,24 @@ describe('the output store is on only while an evaluation can need it', () => {
     await c.end();
     await untilOff(host.child);
     expect(await nextProbes(host.child)).toEqual([false, false, false]);
+  });
+
+  it('comes back on for the next client, and routes its timers again', async () => {
+    const host = await startHost({ app });
+    const first = await open(host.port);
+    await first.request({ op: 'eval', code: '1', session: await first.clone() });
+    await first.end();
+    await untilOff(host.child);
+    const late: Response[] = [];
+    const c = await open(host.port, (r) => late.push(r));
+    const session = await c.clone();
+    const responses = await c.request({ op: 'eval', code: 'setTimeout(() => console.log("again"), 50); 2', session });
+    expect(responses.some((r) => r.value === '2')).toBe(true);
+    // Output of the timer reaches this client, not the host's stdout.
+    for (let i = 0; i < 100 && !late.some((r) => r.out === 'again\n'); i++) await sleep(50);
+    expect(late.filter((r) => r.out === 'again\n').map((r) => r.session)).toEqual([session]);
+    expect(host.child.stdout()).not.toContain('again');
+    await c.end();
   });
 
   it('stays on after the client left while a timer an evaluation started can still write', async () => {
