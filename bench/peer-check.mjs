@@ -20,7 +20,8 @@ import { median } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { peerRefusal, systemPeerContext } = require(join(root, 'dist/worker/server/peer-uid.js'));
+const { peerRefusal } = require(join(root, 'dist/worker/server/peer-uid.js'));
+const { systemTableReader } = require(join(root, 'dist/worker/connection/proc-net-tcp.js'));
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +31,8 @@ const connects = arg('connects', 200);
 const rounds = arg('rounds', 10);
 const idle = arg('idle', 0);
 
-const ctx = systemPeerContext();
+const read = systemTableReader();
+const ctx = read && typeof process.getuid === 'function' ? { ownUid: process.getuid(), read } : undefined;
 if (!ctx) {
   console.error('peer-check: needs Linux with a readable /proc/net/tcp');
   process.exit(1);

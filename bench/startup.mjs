@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up cost of the preload, measured against plain node in the same run.
 //
-//   node bench/startup.mjs [--runs 40]
+//   node bench/startup.mjs [--runs 40] [--root /other/checkout]
 //
 // For each variant, interleaved round-robin so machine noise hits all alike:
 // - wall: median wall time of `node -e 0` (process spawn to exit);
@@ -15,7 +15,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const register = join(root, 'register.js');
+// --root /other/checkout measures that build's preload instead (before/after comparisons).
+const rootArg = process.argv.indexOf('--root');
+const register = join(rootArg > 0 ? process.argv[rootArg + 1] : root, 'register.js');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 40;
 const cwd = mkdtempSync(join(tmpdir(), 'nrepl-bench-')); // no config files here
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NREPL_') && k !== 'NODE_OPTIONS'));
@@ -59,5 +61,28 @@ console.log(`Start-up cost, ${runs} runs each, Node ${process.version}, ${cpus()
 console.log('| variant | wall median (ms) | Δ wall | app start median (ms) | Δ app start |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.variant} | ${r.wallMs.toFixed(1)} | ${f(r.wallDeltaMs)} | ${r.appStartMs.toFixed(1)} | ${f(r.appStartDeltaMs)} |`);
+
+// Start-up CPU of an app that stays up: process.cpuUsage() (every thread) 1.5 s in, when the
+// agent's server is listening and its worker is idle, against the same app without the agent.
+const stay = 'setTimeout(() => { const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000)); }, 1500)';
+const cpuVariants = [
+  { name: 'app alone', args: [], env: {} },
+  { name: '--import, default nREPL server', args: ['--import', register], env: {} },
+  { name: '--import, configured nREPL server (NREPL_SERVER_DEV)', args: ['--import', register], env: { NREPL_SERVER_DEV: '{:port 0 :accept nrepl-ts/nrepl}' } },
+];
+const cpuRuns = Math.max(5, Math.round(runs / 4));
+const cpu = cpuVariants.map(() => []);
+for (let i = 0; i < cpuRuns + 1; i++) {
+  cpuVariants.forEach((v, k) => {
+    const r = spawnSync(process.execPath, [...v.args, '-e', stay], { cwd, env: { ...baseEnv, ...v.env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${v.name} failed: ${r.stderr}`);
+    if (i > 0) cpu[k].push(Number(r.stdout));
+  });
+}
+const cpuRows = cpuVariants.map((v, k) => ({ variant: v.name, cpuMs: median(cpu[k]), min: Math.min(...cpu[k]), max: Math.max(...cpu[k]), ratio: median(cpu[k]) / median(cpu[0]) }));
+console.log(`\nStart-up CPU of an app that stays up (all threads, 1.5 s in), ${cpuRuns} interleaved runs each\n`);
+console.log('| variant | CPU ms median (min–max) | vs the app alone |');
+console.log('|---|---|---|');
+for (const r of cpuRows) console.log(`| ${r.variant} | ${r.cpuMs.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)}) | ${r.ratio.toFixed(2)}× |`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/startup.json'), JSON.stringify({ node: process.version, runs, date: new Date().toISOString(), rows }, null, 2));
+writeFileSync(join(root, 'bench/results/startup.json'), JSON.stringify({ node: process.version, runs, date: new Date().toISOString(), rows, cpuRows }, null, 2));

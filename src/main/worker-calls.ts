@@ -11,7 +11,7 @@
  * stdout/stderr. The host's own output always goes to its streams.
  */
 import type { ToHost, ToWorker } from '../seam/channel';
-import { resetRoute } from './eval/capture';
+import { releaseRoutes, resetRoute } from './eval/capture';
 import { CallEmitter, shareOutputBudget } from './eval/emitter';
 import { evaluate, limitValues, type EvalRequest } from './eval/evaluate';
 import { EvalSessions } from './eval/sessions';
@@ -116,6 +116,8 @@ export class WorkerCalls {
           this.connections.delete(Number(message.conn));
         }
         stopForwarding(Number(message.conn));
+        // No client left: the output store costs the host's awaits, switch it off if nothing needs it.
+        if (this.connections.size === 0) releaseRoutes();
         break;
       case 'unclaimed-output':
         // Output of an eval whose client left while it was on its way: the host's streams get it,

@@ -7,6 +7,7 @@
  */
 import type { ToWorker } from '../../seam/channel';
 import { OUTPUT_IN_FLIGHT } from '../../seam/eval-slots';
+import { agentWork } from './capture';
 
 type Event = Record<string, unknown>;
 
@@ -130,9 +131,12 @@ export class CallEmitter {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    }).unref();
+    // The agent's own resource: it runs no evaluated code, so it does not keep the output store on.
+    agentWork(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      }).unref(),
+    );
   }
 }

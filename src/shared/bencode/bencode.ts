@@ -51,8 +51,23 @@ export type Encodable =
  * cannot carry: non-integer numbers, bigints beyond +/-(2^53 - 1) (the
  * package writes integers through doubles), functions, symbols, and other
  * objects such as Dates; the message names the key path.
+ *
+ * `stamp`: fields that override the message's where defined (id, session,
+ * the status of a final reply), so callers need not copy the message.
  */
-export function encode(message: { readonly [key: string]: Encodable }): Buffer {
+export function encode(message: { readonly [key: string]: Encodable }, stamp?: { readonly [key: string]: Encodable }): Buffer {
+  const fast = directFrame(message, stamp);
+  if (fast !== undefined) return fast;
+  if (stamp) {
+    const merged: { [key: string]: Encodable } = { ...message };
+    for (const key of Object.keys(stamp)) if (stamp[key] !== undefined) merged[key] = stamp[key];
+    message = merged;
+  }
+  return encodeByPackage(message);
+}
+
+/** `encode` through the `bencode` package alone: the reference the direct path is tested against. */
+export function encodeByPackage(message: { readonly [key: string]: Encodable }): Buffer {
   const pkg = bencodePackage();
   let tree: BencodeDict;
   try {
@@ -64,6 +79,55 @@ export function encode(message: { readonly [key: string]: Encodable }): Buffer {
   }
   const frame = pkg.encode(tree);
   return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+}
+
+/**
+ * The reply shapes the server sends all the time — string, integer and
+ * boolean fields and lists of strings ({value, ns}, {status}, {out}) — written
+ * straight into one string and one Buffer, byte for byte what the package
+ * writes (test/property/bencode-fast.test.ts holds it to that). Anything else
+ * (nested dicts, Buffers, non-integer numbers...) returns undefined and takes
+ * the package's path, which also reports what cannot be encoded.
+ *
+ * `stamp` fields (id, session, status of a final reply) override the
+ * message's when defined, without copying the message.
+ */
+function directFrame(message: { readonly [key: string]: Encodable }, stamp: { readonly [key: string]: Encodable } | undefined): Buffer | undefined {
+  const keys = Object.keys(message);
+  if (stamp) for (const key of Object.keys(stamp)) if (stamp[key] !== undefined && !Object.hasOwn(message, key)) keys.push(key);
+  // The package's order: Object.keys(...).sort(), UTF-16 code units.
+  keys.sort();
+  let out = 'd';
+  for (const key of keys) {
+    const v = stamp !== undefined && Object.hasOwn(stamp, key) && stamp[key] !== undefined ? stamp[key] : message[key];
+    if (v === null || v === undefined) continue;
+    out += Buffer.byteLength(key) + ':' + key;
+    switch (typeof v) {
+      case 'string':
+        out += Buffer.byteLength(v) + ':' + v;
+        break;
+      case 'number':
+        if (!Number.isSafeInteger(v)) return undefined;
+        // String(-0) is "0", as the package's BigInt(-0) is.
+        out += 'i' + String(v) + 'e';
+        break;
+      case 'boolean':
+        out += v ? 'i1e' : 'i0e';
+        break;
+      case 'object':
+        if (!Array.isArray(v)) return undefined;
+        out += 'l';
+        for (const item of v as readonly Encodable[]) {
+          if (typeof item !== 'string') return undefined;
+          out += Buffer.byteLength(item) + ':' + item;
+        }
+        out += 'e';
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return Buffer.from(out + 'e', 'utf8');
 }
 
 /** What the package encodes exactly as nREPL expects: no nulls, booleans, bigints, Sets or Maps left. */

@@ -30,8 +30,8 @@ export async function createNreplAccept(host: MainThreadLink, evalFlag: Int32Arr
       const fields: Record<string, string> = {};
       if (typeof event.id === 'string') fields.id = event.id;
       if (typeof event.session === 'string') fields.session = event.session;
-      if (typeof event.out === 'string') transport.send({ ...fields, out: event.out }, true);
-      if (typeof event.err === 'string') transport.send({ ...fields, err: event.err }, true);
+      if (typeof event.out === 'string') transport.send({ out: event.out }, true, fields);
+      if (typeof event.err === 'string') transport.send({ err: event.err }, true, fields);
     });
     const connection: ConnectionState = { transport: undefined as unknown as Transport, conn, client, calls: new Set(), ephemeral: new Set() };
     const transport = new SocketTransport(socket, {

@@ -80,46 +80,43 @@ export function dispatch(table: OpTable, request: DecodedMessage, server: Server
   const sessionId = stringField(request, 'session');
   let session: Session | undefined;
   if (sessionId !== undefined) session = server.sessions.get(sessionId);
-  const stamp = (fields: Message, sid: string | undefined): Message => {
-    const out: Message = { ...fields };
-    if (id !== undefined) out.id = id;
-    if (sid !== undefined) out.session = sid;
-    return out;
-  };
+  // Stamps, not copies: the encoder writes id and session over the fields (bencode.ts).
+  const stamp = (sid: string | undefined): Message => ({ id, session: sid });
   if (sessionId !== undefined && !session) {
     // An ephemeral nREPL session, or a prepl/REPL connection's session, that runs an eval now:
     // `interrupt` reaches it (the operator's way out of another client's `while (true) {}`).
     const foreign = op === 'interrupt' ? runningInSession(sessionId) : undefined;
     if (foreign) {
-      void stopForeign(foreign, server.evalFlag, stringField(request, 'interrupt-id'), (fields) => connection.transport.send(stamp(fields, sessionId)));
+      void stopForeign(foreign, server.evalFlag, stringField(request, 'interrupt-id'), (fields) => connection.transport.send(fields, false, stamp(sessionId)));
       return;
     }
-    connection.transport.send(stamp({ status: ['error', 'unknown-session', 'done'] }, sessionId));
+    connection.transport.send({ status: ['error', 'unknown-session', 'done'] }, false, stamp(sessionId));
     return;
   }
   const descriptor = op !== undefined && Object.hasOwn(table, op) ? table[op] : undefined;
   if (!descriptor) {
     const reply: Message = { status: ['error', 'unknown-op', 'done'] };
     if (op !== undefined) reply.op = op;
-    connection.transport.send(stamp(reply, sessionId));
+    connection.transport.send(reply, false, stamp(sessionId));
     return;
   }
   const target = session ?? new Session(true);
   // Counted until done: a client cannot queue unbounded work (connection/socket-connection.ts).
   const settle = connection.transport.begin(requestBytes(request));
   let isDone = false;
+  const stamped = stamp(target.id);
   const ctx: OpContext = {
     request,
     server,
     connection,
     session: target,
     // Output may follow `done` (timers an eval started), so respond is not closed by done.
-    respond: (fields, droppable) => connection.transport.send(stamp(fields, target.id), droppable),
+    respond: (fields, droppable) => connection.transport.send(fields, droppable, stamped),
     done: (statuses = [], fields = {}) => {
       if (isDone) return;
       isDone = true;
       settle();
-      connection.transport.send(stamp({ ...fields, status: [...statuses, 'done'] }, target.id));
+      connection.transport.send(fields, false, { id, session: target.id, status: [...statuses, 'done'] });
     },
     get isDone() {
       return isDone;
