@@ -4,6 +4,7 @@
  * transport and one connection state per client; sessions per server.
  */
 import type { HostLink } from '../agent/host-link';
+import { argsLanguage } from '../eval/language';
 import { loadCodec } from '../nrepl/bencode';
 import { Interrupter } from '../nrepl/interrupt';
 import { dispatch, type ConnectionState, type ServerState } from '../nrepl/ops';
@@ -21,7 +22,7 @@ export async function createNreplAccept(host: HostLink, evalFlag: Int32Array): P
   return ({ socket, server: name, client, spec }) => {
     let server = servers.get(name);
     if (!server) {
-      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag };
+      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag, language: argsLanguage(spec.args) };
       servers.set(name, server);
     }
     const state = server;

@@ -80,4 +80,6 @@ export interface WorkerBoot {
   strictFlag?: Int32Array;
   /** [0] = the host call whose eval runs synchronously on the main thread now, 0 when none; [1] = a call cancelled before it started (nrepl/interrupt.ts). */
   evalFlag: Int32Array;
+  /** How the host was started (eval/language.ts); set by gate.ts when it starts the worker. */
+  runtime?: { execArgv: string[]; nodeOptions?: string; main?: string };
 }

@@ -108,7 +108,8 @@ function launch(boot: WorkerBoot, holdMs = 0): Host {
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { Host } = require('./host') as typeof import('./host');
   const worker = new Worker(join(__dirname, 'worker.js'), {
-    workerData: boot,
+    // How the host was started, for the worker's choice of eval language (eval/language.ts).
+    workerData: { ...boot, runtime: { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, main: process.argv[1] } },
     execArgv: [],
     env,
     name: 'nrepl-ts agent',

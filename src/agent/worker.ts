@@ -8,6 +8,7 @@
  * line and the worker carries on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setHostRuntime } from '../eval/language';
 import { formatProblem, oneLine, ErrorCodes, NreplTsError } from '../errors';
 import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type RunSpec, type WorkerAccept } from '../server/registry';
@@ -16,6 +17,7 @@ import { HostLink } from './host-link';
 import type { WorkerAcceptName } from '../accept/resolve';
 
 const boot = workerData as WorkerBoot;
+setHostRuntime(boot.runtime);
 const port = parentPort!;
 const post = (message: ToHost): void => port.postMessage(message);
 const hostLink = new HostLink(post, boot.evalFlag);

@@ -17,6 +17,7 @@ import type * as net from 'node:net';
 import type { HostEvent, HostLink } from '../agent/host-link';
 import { FormConnection, type Presenter } from '../connection/form-connection';
 import type { FlowLimits } from '../connection/socket-connection';
+import type { Language } from '../eval/language';
 import type { Interrupter } from '../nrepl/interrupt';
 import { ednThrowable, formatMessage, jsonThrowable, type PreplEvent, type PreplFormat, type PrintedValue } from './messages';
 import type { ReadError } from './reader';
@@ -36,6 +37,8 @@ export interface PreplConnectionOptions {
   limits: FlowLimits;
   /** Called once when the socket has closed. */
   onClose: () => void;
+  /** The language the server's args ask for (eval/language.ts), if any. */
+  language?: Language;
 }
 
 const NS = 'user';

@@ -319,7 +319,7 @@ describe('nrepl-ts/prepl {:args [:json]}', () => {
     const c = await connectPrepl(ports.X);
     c.send('[1]\n');
     const got = await c.rets(1);
-    expect(got[0]).toEqual({ tag: 'err', val: 'nrepl-ts/prepl: ignoring unknown argument(s) "yaml"; expected :json or :edn\n' });
+    expect(got[0]).toEqual({ tag: 'err', val: 'nrepl-ts/prepl: ignoring unknown argument(s) "yaml"; expected :json, :edn, :typescript or :javascript\n' });
     expect(got[1].val).toBe('[1]');
     c.end();
   });

@@ -6,7 +6,9 @@
  * `{value, ns}` (or value chunks and a separate `{ns}` when streaming), or
  * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
  */
-import { prepareEval } from '../../eval/transform';
+import { prepareInput, whenPrepared } from '../../eval/prepare';
+import { LANGUAGE_KEY } from '../../eval/language';
+import type { PreparedEval } from '../../eval/transform';
 import { chunk, resolvePrintOptions } from '../../eval/print';
 import type { HostEvent } from '../../agent/host-link';
 import { stringField, type OpContext, type OpDescriptor } from '../ops';
@@ -30,7 +32,11 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
   session.enqueue(() => {
     const file =
       mode === 'load-file' ? stringField(request, 'file-path') ?? stringField(request, 'file-name') : stringField(request, 'file');
-    const prepared = prepareEval(code, { filename: file });
+    const ns = stringField(request, 'ns');
+    whenPrepared(prepareInput(code, { requested: request[LANGUAGE_KEY], server: server.language, file, ns }), (prepared) => run(file, ns, prepared));
+  }, () => ctx.done(['interrupted']));
+
+  function run(file: string | undefined, ns: string | undefined, prepared: PreparedEval): void {
     if (!prepared.ok) {
       const { message, line, column } = prepared.error;
       ctx.respond({ err: `Uncaught SyntaxError: ${message} (${file ?? 'eval'}:${line}:${column})\n` });
@@ -40,7 +46,6 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       return;
     }
     const print = resolvePrintOptions(request);
-    const ns = stringField(request, 'ns');
     let finished = false;
     let untrack = () => {};
     const finish = () => {
@@ -117,7 +122,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         },
       });
     }
-  }, () => ctx.done(['interrupted']));
+  }
 }
 
 function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string | undefined, print: ReturnType<typeof resolvePrintOptions>): void {
@@ -146,6 +151,11 @@ function numberField(v: unknown): number | undefined {
   return Number.isInteger(n) && n > 0 && n <= 10_000_000 ? n : undefined;
 }
 
+const LANGUAGE_OPTIONAL = {
+  [LANGUAGE_KEY]:
+    '"typescript" strips TypeScript types before evaluating (positions kept), "javascript" does not. Default: the server\'s :typescript/:javascript arg, else TypeScript for a .ts/.mts/.cts file or ns, or when the app runs TypeScript (tsx, ts-node, --experimental-strip-types).',
+};
+
 const PRINT_OPTIONAL = {
   'nrepl.middleware.print/print': 'Printer: "inspect" (default, util.inspect), "json", "string" or "edn"; pprint names from editors map to inspect.',
   'nrepl.middleware.print/options': 'Printer options: depth, colors, compact, breakLength, maxArrayLength, maxStringLength (also right-margin, length, level).',
@@ -165,6 +175,7 @@ export const evalOp: OpDescriptor = {
     file: 'File name for stack traces and relative import().',
     line: 'Line of the code in file (1-based).',
     column: 'Column of the code in file (1-based).',
+    ...LANGUAGE_OPTIONAL,
     ...PRINT_OPTIONAL,
   },
   returns: {
@@ -186,7 +197,7 @@ export const evalOp: OpDescriptor = {
 export const loadFileOp: OpDescriptor = {
   doc: 'Evaluates the contents of a file as one program and returns the value of its last statement.',
   requires: { file: 'The full contents of the file.' },
-  optional: { 'file-path': 'Path of the file, for stack traces and relative require/import.', 'file-name': 'Name of the file.', ...PRINT_OPTIONAL },
+  optional: { 'file-path': 'Path of the file, for stack traces and relative require/import.', 'file-name': 'Name of the file.', ...LANGUAGE_OPTIONAL, ...PRINT_OPTIONAL },
   returns: { value: 'The printed value of the last statement.', out: 'Output.', err: 'Errors and stderr output.' },
   handle(ctx) {
     const code = stringField(ctx.request, 'file');
