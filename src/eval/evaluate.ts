@@ -21,6 +21,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
+import { guardEsmTypeScript } from './esm-require-guard';
 import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
@@ -69,7 +70,7 @@ function scriptPath(req: EvalRequest): { filename: string; base: string } {
 function requireFor(base: string): NodeJS.Require {
   let fn = requires.get(base);
   if (!fn) {
-    fn = createRequire(base);
+    fn = guardEsmTypeScript(createRequire(base));
     requires.set(base, fn);
   }
   return fn;
