@@ -18,8 +18,9 @@
  * there is no temporal dead zone (they are `var`s); declaring a name the host
  * already has as a global (`const process = 1`) overwrites it; in async code,
  * reassigning a function declared in the same eval changes only its local
- * copy, imports are not hoisted or live, and only a last top-level expression
- * statement gives a result.
+ * copy, imports are not hoisted or live (`copiedImports` lets the caller say
+ * so), and only a last top-level expression statement gives a result. A
+ * named import the module does not export throws Node's SyntaxError.
  */
 import type { Comment, ImportDeclaration, Options, Program, VariableDeclaration } from 'acorn';
 import { oneLine } from '../errors';
@@ -48,6 +49,8 @@ export type PreparedEval =
       async: boolean;
       /** Global names the code declares at top level (and in `var` statements outside functions), in source order. */
       declared: string[];
+      /** Names bound by `import { a }`: copies of the export, not live bindings (see IMPORT_COPY_WARNING). */
+      copiedImports?: string[];
     }
   | { ok: false; error: EvalSyntaxError };
 
@@ -70,6 +73,9 @@ const PARSE_OPTIONS: Options = {
 const EXPORT_MESSAGE =
   "'export' is not supported in the REPL: code runs as a script, not a module. " +
   'Top-level declarations already become globals; remove the export.';
+/** Said once per session when code binds names with `import { … }` (the README states the same limit). */
+export const IMPORT_COPY_WARNING =
+  "nrepl-ts: imported names are copies taken when the import runs, not live bindings; to see later changes read them through the namespace (import * as m from '…'; m.name). (Shown once per session.)\n";
 const NESTED_IMPORT_MESSAGE = "'import' and 'export' may only appear at the top level";
 
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
@@ -239,17 +245,50 @@ function importToAssignment(source: string, decl: ImportDeclaration): string {
   let def: string | undefined;
   let ns: string | undefined;
   const props: string[] = [];
+  const named: { imported: string; local: string }[] = [];
   for (const spec of decl.specifiers) {
     if (spec.type === 'ImportDefaultSpecifier') def = spec.local.name;
     else if (spec.type === 'ImportNamespaceSpecifier') ns = spec.local.name;
-    else props.push(`${source.slice(spec.imported.start, spec.imported.end)}: ${spec.local.name}`);
+    else {
+      props.push(`${source.slice(spec.imported.start, spec.imported.end)}: ${spec.local.name}`);
+      const imported = spec.imported.type === 'Identifier' ? spec.imported.name : String(spec.imported.value);
+      named.push({ imported, local: spec.local.name });
+    }
   }
+  const wanted = [...(def ? ['default'] : []), ...named.map((n) => n.imported)];
+  const checked = ns || wanted.length === 0 ? load : `${missingExportCheck(String(decl.source.value), wanted, named)}(${load})`;
   let text: string;
   if (ns) text = `void (${ns} = ${load}${def ? `, ${def} = ${ns}.default` : ''});`;
-  else if (def || props.length) text = `void ({${[...(def ? [`default: ${def}`] : []), ...props].join(', ')}} = ${load});`;
+  else if (def || props.length) text = `void ({${[...(def ? [`default: ${def}`] : []), ...props].join(', ')}} = ${checked});`;
   else text = `void (${load});`;
   const breaks = source.slice(decl.start, decl.end).match(LINE_BREAK)?.length ?? 0;
   return text + '\n'.repeat(breaks);
+}
+
+/**
+ * An arrow that hands the namespace back, or throws Node's own SyntaxError
+ * for a name the module does not export (a static import would fail to link;
+ * destructuring would give `undefined` silently). Node knows the module's
+ * format; here a namespace counts as CommonJS when it has Node 22's
+ * `module.exports` key, or when its default is an object whose properties
+ * are all the other exports (so an ES module whose default object repeats
+ * its named exports gets the CommonJS wording; it still throws).
+ */
+function missingExportCheck(specifier: string, wanted: string[], named: { imported: string; local: string }[]): string {
+  const destructure = named.map((n) => (n.imported === n.local ? n.local : `${JSON.stringify(n.imported).replace(/^"([\w$]+)"$/, '$1')}: ${n.local}`)).join(', ');
+  const cjsHead = "Named export '";
+  const cjsTail =
+    `' not found. The requested module '${specifier}' is a CommonJS module, which may not support all module.exports as named exports.\n` +
+    'CommonJS modules can always be imported via the default export, for example using:\n\n' +
+    `import pkg from '${specifier}';\n${destructure ? `const { ${destructure} } = pkg;\n` : ''}`;
+  const esmHead = `The requested module '${specifier}' does not provide an export named '`;
+  const isCjs =
+    "('module.exports' in n || (n.default !== null && (typeof n.default === 'object' || typeof n.default === 'function') && " +
+    "Object.keys(n).every((x) => x === 'default' || n[x] === n.default[x])))";
+  return (
+    `((n) => { for (const k of ${JSON.stringify(wanted)}) if (!(k in n)) throw new SyntaxError(${isCjs} && k !== 'default' ? ` +
+    `${JSON.stringify(cjsHead)} + k + ${JSON.stringify(cjsTail)} : ${JSON.stringify(esmHead)} + k + "'"); return n; })`
+  );
 }
 
 /**
@@ -308,10 +347,15 @@ function wrapAsync({ source, program, comments }: Parsed, scope: ScriptScope, ed
     edits.insert(source[last.end - 1] === ';' ? last.end - 1 : last.end, ')');
   }
 
+  const copiedImports = program.body.flatMap((stmt) =>
+    stmt.type === 'ImportDeclaration' ? stmt.specifiers.flatMap((spec) => (spec.type === 'ImportSpecifier' ? [spec.local.name] : [])) : [],
+  );
   const names = ordered(declared);
   const hoist = names.length ? `var ${names.join(', ')}; ` : '';
   const open = `${hoist}(async () => {${directivesEnd < 0 ? copyFunctions : ''}`;
   const endsInLineComment = comments.some((c) => c.type === 'Line' && c.end === source.length);
   const close = `${endsInLineComment ? '\n' : ''}})()`;
-  return { ok: true, code: open + edits.apply() + close, async: true, declared: names };
+  const prepared: PreparedEval = { ok: true, code: open + edits.apply() + close, async: true, declared: names };
+  if (copiedImports.length > 0) prepared.copiedImports = copiedImports;
+  return prepared;
 }

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import vm from 'node:vm';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { prepareEval, type PreparedEval } from '../../src/eval/transform';
 
 // Every eval runs as its own vm.runInThisContext call in this process's global
@@ -319,6 +323,25 @@ describe('rule 6: import and export', () => {
     expect(p.error).toMatchObject({ name: 'SyntaxError', line: 2, column: 1 });
     expect(p.error.message).toMatch(/export.*not supported in the REPL/);
     expect(prepareEval('export default 1').ok).toBe(false);
+  });
+
+  it("throws Node's own SyntaxError for a name the module does not export, instead of binding undefined", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrepl-named-'));
+    const cjs = join(dir, 'cjsmod.cjs');
+    writeFileSync(cjs, 'exports.sub = 1; module.exports.mul = 2;');
+    const cjsUrl = pathToFileURL(cjs).href;
+    const cjsError = await failure(`import { add, sub as ttS } from '${cjsUrl}'`);
+    expect(cjsError).toBeInstanceOf(SyntaxError);
+    expect(cjsError.message).toBe(
+      `Named export 'add' not found. The requested module '${cjsUrl}' is a CommonJS module, which may not support all module.exports as named exports.\n` +
+        'CommonJS modules can always be imported via the default export, for example using:\n\n' +
+        `import pkg from '${cjsUrl}';\nconst { add, sub: ttS } = pkg;\n`,
+    );
+    expect(await run(`import ttPkg, { sub as ttSub } from '${cjsUrl}'; [ttPkg.mul, ttSub]`)).toEqual([2, 1]);
+    const esm = 'data:text/javascript,export const x = 1';
+    expect((await failure(`import { y } from '${esm}'`)).message).toBe(`The requested module '${esm}' does not provide an export named 'y'`);
+    expect((await failure(`import ttD from '${esm}'`)).message).toBe(`The requested module '${esm}' does not provide an export named 'default'`);
+    expect(await run(`import { x as ttX } from '${esm}'; ttX`)).toBe(1);
   });
 
   it('rejects imports that are not at the top level', () => {
