@@ -24,7 +24,7 @@ import type { HostEvent, HostLink } from '../agent/host-link';
 import { formLanguage, prepareInput, whenPrepared } from '../eval/prepare';
 import { loadedTypeScript, loadTypeScript, type StripTypes } from '../eval/typescript';
 import type { Language } from '../eval/language';
-import type { PreparedEval } from '../eval/transform';
+import { IMPORT_COPY_WARNING, type PreparedEval } from '../eval/transform';
 import type { Interrupter } from '../nrepl/interrupt';
 import { FormReader, type ReadError, type ReaderItem } from '../prepl/reader';
 import { busyCause, trackEval } from './running-evals';
@@ -103,6 +103,8 @@ export class FormConnection {
   /** Input that arrived while the TypeScript reader loads; `ended` when the client's side ended meanwhile. */
   private held: (Buffer[] & { ended?: boolean }) | undefined;
   private cleanedUp = false;
+  /** This connection's session was told that imported names are copies. */
+  private warnedImports = false;
 
   constructor(private readonly options: FormConnectionOptions) {
     const { socket, host, presenter } = options;
@@ -244,6 +246,10 @@ export class FormConnection {
       settle();
       this.write(presenter.readError(prepared.error) + presenter.prompt(false));
       return;
+    }
+    if (prepared.copiedImports && !this.warnedImports) {
+      this.warnedImports = true;
+      this.output({ err: IMPORT_COPY_WARNING });
     }
     const onEvent = (event: HostEvent, final: boolean): void => {
       this.output(event);

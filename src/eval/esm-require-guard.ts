@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 const typeCache = new Map<string, boolean>();
 
 /** True when the nearest package.json above `dir` says `"type": "module"`. Cached per folder. */
-function moduleScope(dir: string): boolean {
+export function moduleScope(dir: string): boolean {
   const cached = typeCache.get(dir);
   if (cached !== undefined) return cached;
   let isModule = false;

@@ -22,6 +22,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
 import { guardEsmTypeScript } from './esm-require-guard';
+import { loadAsModule, moduleKind, type ModuleLoad } from './reload';
 import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
@@ -47,6 +48,10 @@ export interface EvalRequest {
   print: Record<string, unknown>;
   /** Structured clients (prepl) report errors as data only: no `err` text. */
   quietErrors?: boolean;
+  /** load-file: the file's text as sent, before any transform, for loading it as its module (reload.ts). */
+  source?: string;
+  /** load-file of a file on disk whose text the transform rejected: reported unless it loads as a module. */
+  syntaxError?: { message: string; line: number; column: number };
 }
 
 const requires = new Map<string, NodeJS.Require>();
@@ -164,9 +169,11 @@ function blockQuirk(req: EvalRequest, value: unknown): boolean {
  * Cuts the agent's own frames (vm, capture, host calls) off the stack of an
  * error thrown by the evaluated code itself: the user's frames are what matter.
  */
-function trimStack(error: unknown): void {
+function trimStack(error: unknown, loader = false): void {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return;
-  const cut = error.stack.search(/\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/);
+  // A module that load-file runs: its frames end where Node's module loader begins.
+  const frames = loader ? /\n\s+at Module\._compile/ : /\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/;
+  const cut = error.stack.search(frames);
   if (cut < 0) return;
   try {
     error.stack = error.stack.slice(0, cut);
@@ -248,6 +255,20 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
     emitter.finish({ error: report });
   };
 
+  // load-file of one of the app's module files runs it as that module (reload.ts), not as REPL code.
+  const moduleLoad = req.mode === 'load-file' && req.file && typeof req.source === 'string' ? moduleKind(filename) : undefined;
+  const loaded = (outcome: ModuleLoad): void => {
+    if (outcome.note) emitter.output('err', outcome.note);
+    succeed(outcome.value);
+  };
+
+  if (!moduleLoad && req.syntaxError) {
+    const { message, line, column } = req.syntaxError;
+    emitter.output('err', `Uncaught SyntaxError: ${message} (${req.file}:${line}:${column})\n`);
+    emitter.finish({ error: { ex: 'SyntaxError', rootEx: 'SyntaxError', message, causes: [] } });
+    return;
+  }
+
   let result: unknown;
   Atomics.store(flag, 0, req.call);
   if (Atomics.load(flag, 1) === req.call) {
@@ -257,6 +278,7 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
   }
   try {
     result = runWithRoute(context, () => {
+      if (moduleLoad) return loadAsModule(filename, req.source!, moduleLoad);
       const compiled = compile(req, filename, planFor(req));
       const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base));
       const value = run(compiled.script, scope);
@@ -264,11 +286,16 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
     });
   } catch (error) {
     leaveSynchronousPart(flag, req.call);
-    trimStack(error);
+    trimStack(error, moduleLoad !== undefined);
     fail(error);
     return;
   }
   leaveSynchronousPart(flag, req.call);
+  if (moduleLoad) {
+    if (result instanceof Promise) (result as Promise<ModuleLoad>).then(loaded, fail);
+    else loaded(result as ModuleLoad);
+    return;
+  }
   if (req.async) {
     (result as Promise<unknown>).then(succeed, fail);
   } else {

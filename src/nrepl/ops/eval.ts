@@ -6,9 +6,10 @@
  * `{value, ns}` (or value chunks and a separate `{ns}` when streaming), or
  * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
  */
+import { existsSync } from 'node:fs';
 import { prepareInput, whenPrepared } from '../../eval/prepare';
 import { LANGUAGE_KEY } from '../../eval/language';
-import type { PreparedEval } from '../../eval/transform';
+import { IMPORT_COPY_WARNING, type PreparedEval } from '../../eval/transform';
 import { chunk, resolvePrintOptions } from '../../eval/print';
 import type { HostEvent } from '../../agent/host-link';
 import { stringField, type OpContext, type OpDescriptor } from '../ops';
@@ -24,6 +25,9 @@ function printKeys(request: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Sessions told that imported names are copies (once each). */
+const warnedImports = new WeakSet<object>();
+
 /** Starts an eval (or load-file) request on its session. */
 export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-file'): void {
   const conn = ctx.connection.conn;
@@ -36,7 +40,11 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
     whenPrepared(prepareInput(code, { requested: request[LANGUAGE_KEY], server: server.language, file, ns }), (prepared) => run(file, ns, prepared));
   }, () => ctx.done(['interrupted']));
 
-  function run(file: string | undefined, ns: string | undefined, prepared: PreparedEval): void {
+  function run(file: string | undefined, ns: string | undefined, typed: PreparedEval): void {
+    // load-file of a file on disk: the main thread may load it as its module (eval/reload.ts), where
+    // `export` and top-level `return` are fine; it reports this syntax error only if it does not.
+    const asModule = !typed.ok && mode === 'load-file' && file !== undefined && existsSync(file);
+    const prepared: PreparedEval = asModule ? { ok: true, code: '', async: false, declared: [] } : typed;
     if (!prepared.ok) {
       const { message, line, column } = prepared.error;
       ctx.respond({ err: `Uncaught SyntaxError: ${message} (${file ?? 'eval'}:${line}:${column})\n` });
@@ -44,6 +52,10 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       ctx.done();
       session.finished();
       return;
+    }
+    if (prepared.copiedImports && !warnedImports.has(session)) {
+      warnedImports.add(session);
+      ctx.respond({ err: IMPORT_COPY_WARNING });
     }
     const print = resolvePrintOptions(request);
     let finished = false;
@@ -91,6 +103,8 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         column: numberField(request.column),
         ns,
         print: printKeys(request),
+        source: mode === 'load-file' ? code : undefined,
+        syntaxError: asModule && !typed.ok ? typed.error : undefined,
       },
       onEvent,
     );
