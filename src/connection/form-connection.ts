@@ -266,6 +266,7 @@ export class FormConnection {
         code: prepared.code,
         async: prepared.async,
         declared: prepared.declared,
+        namespaced: prepared.namespaced,
         ns: NS,
         print: presenter.print,
         quietErrors: presenter.quietErrors,

@@ -23,12 +23,13 @@ import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
 import { guardEsmTypeScript } from './esm-require-guard';
 import { loadAsModule, moduleKind, type ModuleLoad } from './reload';
+import { namespaceFor, usesNamespace, type Namespace } from './namespaces';
 import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from './print';
 import type { HostSession } from './sessions';
-import { planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
+import { NS_BINDING, planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
 
 /** An eval request as the worker sends it. */
 export interface EvalRequest {
@@ -41,6 +42,8 @@ export interface EvalRequest {
   async: boolean;
   /** Names the code declares at top level (transform.ts): never bound by the scope. */
   declared?: string[];
+  /** Namespaced code (transform.ts): declarations live in the namespace of `ns` (namespaces.ts). */
+  namespaced?: { references?: string[] };
   file?: string;
   line?: number;
   column?: number;
@@ -108,10 +111,15 @@ const OriginalSymbol = Symbol;
 const symbolFor = Symbol.for;
 
 /** The scope plan for this eval, or undefined when it needs none or cannot have one. */
-function planFor(req: EvalRequest): ScopePlan | undefined {
+function planFor(req: EvalRequest, ns: Namespace | undefined): ScopePlan | undefined {
   // The wrapper finds its scope through `Symbol.for`; an app that replaced Symbol gets no conveniences.
   if (globalThis.Symbol !== OriginalSymbol || Symbol.for !== symbolFor || !Object.isExtensible(globalThis)) return undefined;
-  return planScope(req.code, Array.isArray(req.declared) ? req.declared : [], (name) => name in globalThis);
+  const declared = Array.isArray(req.declared) ? req.declared : [];
+  if (!ns) return planScope(req.code, declared, (name) => name in globalThis);
+  const withNs = usesNamespace(ns, req.code, req.namespaced?.references, declared);
+  // Code that neither declares (writes through NS_BINDING) nor reads a namespace name runs as before.
+  const namespace = withNs || req.code.includes(NS_BINDING) ? { withNs } : undefined;
+  return planScope(req.code, declared, (name) => name in globalThis || name in ns, namespace);
 }
 
 const vmOptions = (req: EvalRequest, filename: string, shift: number): vm.ScriptOptions => ({
@@ -131,9 +139,17 @@ function compile(req: EvalRequest, filename: string, plan: ScopePlan | undefined
   if (plan) {
     try {
       return { script: new vm.Script(plan.prefix + req.code + plan.suffix, vmOptions(req, filename, plan.prefix.length)), plan };
-    } catch {
+    } catch (err) {
+      // Namespaced code only means something inside its scope: its own error is the answer.
+      if (plan.namespace) throw err;
       // Judged below on the user's code alone.
     }
+  }
+  if (req.namespaced && req.code.includes(NS_BINDING)) {
+    throw new Error(
+      'nrepl-ts: cannot evaluate: the app replaced Symbol or Symbol.for, or made the global object non-extensible, ' +
+        "and the eval's namespace is reached through them. Restore them, or start the code with \"use strict\"; to declare globals instead.",
+    );
   }
   return { script: new vm.Script(req.code, vmOptions(req, filename, 0)) };
 }
@@ -279,8 +295,9 @@ export function evaluate(req: EvalRequest, session: HostSession, emitter: CallEm
   try {
     result = runWithRoute(context, () => {
       if (moduleLoad) return loadAsModule(filename, req.source!, moduleLoad);
-      const compiled = compile(req, filename, planFor(req));
-      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base));
+      const ns = req.namespaced ? namespaceFor(req.ns) : undefined;
+      const compiled = compile(req, filename, planFor(req, ns));
+      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base), ns);
       const value = run(compiled.script, scope);
       return compiled.plan && !req.async && blockQuirk(req, value) ? undefined : value;
     });

@@ -7,6 +7,8 @@
  *
  * It does not run code; the accept layers send the result to the main thread.
  */
+import { ErrorCodes, oneLine } from '../errors';
+import { say } from '../log';
 import { chooseLanguage, hostRuntime, type Language } from './language';
 import { prepareEval, type PreparedEval } from './transform';
 import { loadedTypeScript, loadTypeScript, type StripTypes } from './typescript';
@@ -28,7 +30,7 @@ export interface InputContext {
  */
 export function prepareInput(code: string, context: InputContext): PreparedEval | Promise<PreparedEval> {
   const language = chooseLanguage({ ...context, runtime: hostRuntime() });
-  if (language === 'javascript') return prepareEval(code, { filename: context.file });
+  if (language === 'javascript') return prepareEval(code, { filename: context.file, namespace: true });
   const strip = loadedTypeScript();
   return strip ? stripAndPrepare(strip, code, context) : prepareTypeScript(code, context);
 }
@@ -41,12 +43,12 @@ export function formLanguage(server: Language | undefined): Language {
 function stripAndPrepare(strip: StripTypes, code: string, context: InputContext): PreparedEval {
   const stripped = strip(code);
   if (!stripped.ok) return stripped;
-  return prepareEval(stripped.code, { filename: context.file });
+  return prepareEval(stripped.code, { filename: context.file, namespace: true });
 }
 
 /** Calls `then` with the prepared code: at once when it is ready, else when the stripper has loaded. */
 export function whenPrepared(result: PreparedEval | Promise<PreparedEval>, then: (prepared: PreparedEval) => void): void {
-  if (result instanceof Promise) void result.then(then);
+  if (result instanceof Promise) result.then(then).catch((err) => say(`${ErrorCodes.INTERNAL}: preparing TypeScript input failed: ${oneLine(err)} (please report this)`));
   else then(result);
 }
 
@@ -55,7 +57,7 @@ async function prepareTypeScript(code: string, context: InputContext): Promise<P
   try {
     strip = await loadTypeScript();
   } catch (err) {
-    const prepared = prepareEval(code, { filename: context.file });
+    const prepared = prepareEval(code, { filename: context.file, namespace: true });
     if (!prepared.ok) prepared.error.message += ` (types were not stripped: ${(err as Error).message})`;
     return prepared;
   }

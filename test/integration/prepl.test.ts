@@ -163,7 +163,8 @@ describe('nrepl-ts/prepl (EDN)', () => {
     const data = parseEdn(typeError.val as string) as { via: Array<Record<string, unknown>>; trace: unknown[][]; cause: string; phase: string };
     expect(data.via[0]).toMatchObject({ type: 'TypeError', message: "Cannot read properties of null (reading 'x')" });
     expect(data.via[0].at).toEqual(data.trace[0]);
-    expect(data.trace[0]).toEqual(['', 'inner', expect.stringContaining('[nrepl-eval]'), 1]);
+    // `inner` lives in the eval's namespace and is called through it, so V8 names the receiver (Object).
+    expect(data.trace[0]).toEqual(['Object', 'inner', expect.stringContaining('[nrepl-eval]'), 1]);
     expect(data.cause).toBe("Cannot read properties of null (reading 'x')");
     expect(data.phase).toBe('execution');
 

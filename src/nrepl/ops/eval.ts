@@ -98,6 +98,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         code: prepared.code,
         async: prepared.async,
         declared: prepared.declared,
+        namespaced: prepared.namespaced,
         file,
         line: numberField(request.line),
         column: numberField(request.column),
