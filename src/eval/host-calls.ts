@@ -16,6 +16,13 @@ import { CallEmitter, shareOutputBudget } from './emitter';
 import { evaluate, type EvalRequest } from './evaluate';
 import { HostSessions } from './sessions';
 import { completions } from './complete';
+import { namespaceNames, namespaceView } from './namespaces';
+
+/** Completion and lookup see the request's namespace over the globals (namespaces.ts). */
+function nsScope(ns: unknown): { root: object; declared: string[] } {
+  const name = typeof ns === 'string' && ns !== '' ? ns : undefined;
+  return { root: namespaceView(name), declared: namespaceNames(name) };
+}
 import { lookup } from './lookup';
 import { setTapListeners } from '../prepl/tap-sender';
 import { forwardSystemOutput, stopForwarding } from './system-output';
@@ -72,11 +79,11 @@ export class HostCalls {
         this.sessions.get(String(message.session), false).input.feed(String(message.text ?? ''));
         break;
       case 'complete':
-        emitter().finish({ completions: completions(String(message.prefix ?? '')) });
+        emitter().finish({ completions: completions(String(message.prefix ?? ''), nsScope(message.ns)) });
         break;
       case 'lookup': {
         const out = emitter();
-        lookup(String(message.sym ?? '')).then(
+        lookup(String(message.sym ?? ''), { root: nsScope(message.ns).root }).then(
           (info) => out.finish({ info }),
           () => out.finish({}),
         );

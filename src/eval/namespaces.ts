@@ -49,3 +49,20 @@ export function usesNamespace(ns: Namespace, code: string, references: readonly 
   for (const word of code.match(/[\p{L}\p{N}_$]+/gu) ?? []) if (IDENTIFIER_START.test(word[0]) && word in ns) return true;
   return false;
 }
+
+/**
+ * What completion and lookup see for `ns`: its declarations over the app's
+ * globals, as evaluated code does. Getters (live imports) are copied as
+ * getters, so nothing is read until a completer reads it.
+ */
+export function namespaceView(name: string | undefined): object {
+  const ns = namespaces.get(name ?? 'user');
+  if (!ns || Object.keys(ns).length === 0) return globalThis;
+  return Object.defineProperties(Object.create(globalThis) as object, Object.getOwnPropertyDescriptors(ns));
+}
+
+/** The names declared in `ns`, for completion. */
+export function namespaceNames(name: string | undefined): string[] {
+  const ns = namespaces.get(name ?? 'user');
+  return ns ? Object.keys(ns) : [];
+}
