@@ -115,7 +115,8 @@ function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
   const heap = workerHeapMb(process.env, hostHeapMb);
   if (heap.problem) say(heap.problem);
   const worker = new Worker(join(__dirname, '..', 'worker', 'main.js'), {
-    workerData: { ...boot, mainScript: process.argv[1] },
+    // How the host was started: describe's app name, and the worker's choice of eval language (worker/eval/language.ts).
+    workerData: { ...boot, mainScript: process.argv[1], runtime: { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, main: process.argv[1] } },
     execArgv: [],
     env,
     name: 'nrepl-ts agent',

@@ -21,6 +21,13 @@ import { invalidateNameIndex } from './tooling/name-index';
 import { lookup } from './tooling/lookup';
 import { setTapListeners } from './eval/tap-sender';
 import { forwardingConnections, forwardSystemOutput, stopForwarding } from './eval/system-output';
+import { namespaceNames, namespaceView } from './eval/namespaces';
+
+/** Completion and lookup see the request's namespace over the globals (eval/namespaces.ts). */
+function nsScope(ns: unknown): { root: object; declared: string[] } {
+  const name = typeof ns === 'string' && ns !== '' ? ns : undefined;
+  return { root: namespaceView(name), declared: namespaceNames(name) };
+}
 import { say } from '../log';
 import { oneLine } from '../errors';
 
@@ -91,12 +98,12 @@ export class WorkerCalls {
       case 'complete': {
         const session = this.sessions.find(String(message.session));
         const sources = [conveniencesSource(session)];
-        emitter().finish({ completions: completions(String(message.prefix ?? ''), { sources }) });
+        emitter().finish({ completions: completions(String(message.prefix ?? ''), { sources, ...nsScope(message.ns) }) });
         break;
       }
       case 'lookup': {
         const out = emitter();
-        lookup(String(message.sym ?? '')).then(
+        lookup(String(message.sym ?? ''), { root: nsScope(message.ns).root }).then(
           (info) => out.finish({ info }),
           () => out.finish({}),
         );

@@ -86,4 +86,6 @@ export interface WorkerBoot {
   evalFlag: Int32Array;
   /** The host's main script (`process.argv[1]`; a worker's own argv names the worker), for describe's app name. */
   mainScript?: string;
+  /** How the host was started (worker/eval/language.ts); set by gate.ts when it starts the worker. */
+  runtime?: { execArgv: string[]; nodeOptions?: string; main?: string };
 }

@@ -76,8 +76,17 @@ function tryParse(code: string): ParseOutcome {
   }
 }
 
-/** How `code` reads, and its syntax error when it is complete but invalid. */
-export function classify(code: string): { state: Completeness; error?: ReadError } {
+/**
+ * Turns TypeScript into JavaScript of the same length (eval/typescript.ts), or
+ * undefined when it cannot (an `enum`): such code is a complete form, and the
+ * evaluator reports why.
+ */
+export type Stripper = (code: string) => string | undefined;
+
+/** How `code` reads, and its syntax error when it is complete but invalid. With `strip`, `code` is TypeScript. */
+export function classify(typed: string, strip?: Stripper): { state: Completeness; error?: ReadError } {
+  const code = strip ? strip(typed) : typed;
+  if (code === undefined) return { state: 'complete' };
   const statements = tryParse(code);
   if (statements.ok) return { state: statements.empty ? 'empty' : 'complete' };
   // Like the evaluator (and node:repl), `{…}` may be an object literal: `{ "a": 1,` is incomplete.
@@ -104,6 +113,8 @@ export function completeness(code: string): Completeness {
 export interface FormReaderOptions {
   /** Largest form, in UTF-16 code units, before the reader gives up with `too-large`. */
   maxChars?: number;
+  /** Set for TypeScript input: forms are judged after stripping their types. */
+  strip?: Stripper;
 }
 
 /** Gathers lines into forms. Feed it text as it arrives; it keeps what is not a whole line yet. */
@@ -114,9 +125,12 @@ export class FormReader {
   private lines = '';
   private failed = false;
   private readonly maxChars: number;
+  /** Read TypeScript from now on (set once the stripper has loaded). */
+  strip: Stripper | undefined;
 
   constructor(options: FormReaderOptions = {}) {
     this.maxChars = options.maxChars ?? Infinity;
+    this.strip = options.strip;
   }
 
   /** True while some text waits for more lines (an incomplete form or a partial line). */
@@ -173,7 +187,7 @@ export class FormReader {
     const rest = this.lines + this.takePartial();
     this.lines = '';
     if (rest.trim() === QUIT) return [{ kind: 'quit' }];
-    const { state, error } = classify(rest.endsWith('\n') ? rest : `${rest}\n`);
+    const { state, error } = classify(rest.endsWith('\n') ? rest : `${rest}\n`, this.strip);
     if (state === 'empty') return [];
     // Still incomplete at the end of input: it is reported with the error at its end.
     return [form(rest, error ?? (state === 'incomplete' ? classifyAtEnd(rest.replace(/\r?\n$/, '')) : undefined))];
@@ -186,7 +200,7 @@ export class FormReader {
     }
     this.lines += line;
     if (this.lines.length > this.maxChars) return { kind: 'too-large', chars: this.lines.length };
-    const { state, error } = classify(this.lines);
+    const { state, error } = classify(this.lines, this.strip);
     if (state === 'incomplete') return undefined;
     const source = this.lines;
     this.lines = '';

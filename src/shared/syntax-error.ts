@@ -32,6 +32,8 @@ export interface ParserError {
   message: string;
   line: number;
   column: number;
+  /** The message explains what to write instead: it is kept, in the same shape, rather than V8's. */
+  explained?: boolean;
 }
 
 // On a line of its own, so the source line V8 shows is the user's.
@@ -42,6 +44,7 @@ export function syntaxErrorText(code: string, parsed: ParserError, place: CodePl
   let filename = '[nrepl-eval]';
   try {
     filename = scriptPath(place).filename;
+    if (parsed.explained) return `Uncaught ${parserText(code, parsed, filename, place)}\n`;
     const fromV8 = v8Text(code, filename, place);
     if (fromV8 !== undefined) return `Uncaught ${fromV8}\n`;
   } catch {

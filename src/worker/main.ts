@@ -8,6 +8,7 @@
  * line and the worker carries on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setHostRuntime } from './eval/language';
 import { formatProblem, oneLine, ErrorCodes, NreplTsError } from '../errors';
 import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type WorkerAccept } from './server/registry';
@@ -18,6 +19,7 @@ import type { WorkerAcceptName } from './server/resolve-accept';
 import { Registration, registrationWanted } from './server/registration';
 
 const boot = workerData as WorkerBoot;
+setHostRuntime(boot.runtime);
 const port = parentPort!;
 const post = (message: ToHost): void => {
   port.postMessage(message);

@@ -20,6 +20,9 @@ describe('hasUseStrict', () => {
     expect(hasUseStrict("// c\n/* d */ 'a'; 'use strict'\n_")).toBe(true);
     expect(hasUseStrict('x; "use strict"')).toBe(false);
     expect(hasUseStrict('("use strict")')).toBe(false);
+    // Long blank runs (stripped TypeScript is full of them) with no directive: answered, not backtracked for ever.
+    expect(hasUseStrict(`${' '.repeat(80)}x\n${' '.repeat(80)}y`)).toBe(false);
+    expect(hasUseStrict(`${' '.repeat(80)}\n  'use strict'`)).toBe(true);
   });
 });
 

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import vm from 'node:vm';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { prepareEval, type PreparedEval } from '../../src/worker/eval/transform';
 
 // Every eval runs as its own vm.runInThisContext call in this process's global
@@ -321,6 +325,25 @@ describe('rule 6: import and export', () => {
     expect(prepareEval('export default 1').ok).toBe(false);
   });
 
+  it("throws Node's own SyntaxError for a name the module does not export, instead of binding undefined", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrepl-named-'));
+    const cjs = join(dir, 'cjsmod.cjs');
+    writeFileSync(cjs, 'exports.sub = 1; module.exports.mul = 2;');
+    const cjsUrl = pathToFileURL(cjs).href;
+    const cjsError = await failure(`import { add, sub as ttS } from '${cjsUrl}'`);
+    expect(cjsError).toBeInstanceOf(SyntaxError);
+    expect(cjsError.message).toBe(
+      `Named export 'add' not found. The requested module '${cjsUrl}' is a CommonJS module, which may not support all module.exports as named exports.\n` +
+        'CommonJS modules can always be imported via the default export, for example using:\n\n' +
+        `import pkg from '${cjsUrl}';\nconst { add, sub: ttS } = pkg;\n`,
+    );
+    expect(await run(`import ttPkg, { sub as ttSub } from '${cjsUrl}'; [ttPkg.mul, ttSub]`)).toEqual([2, 1]);
+    const esm = 'data:text/javascript,export const x = 1';
+    expect((await failure(`import { y } from '${esm}'`)).message).toBe(`The requested module '${esm}' does not provide an export named 'y'`);
+    expect((await failure(`import ttD from '${esm}'`)).message).toBe(`The requested module '${esm}' does not provide an export named 'default'`);
+    expect(await run(`import { x as ttX } from '${esm}'; ttX`)).toBe(1);
+  });
+
   it('rejects imports that are not at the top level', () => {
     const p = prepareEval('if (x) {\n  import y from "m"\n}');
     expect(p).toMatchObject({ ok: false, error: { name: 'SyntaxError', line: 2, column: 3 } });
@@ -398,4 +421,41 @@ describe('output is valid whenever the input is', () => {
     if (!p.ok) throw new Error(p.error.message);
     expect(() => new vm.Script(p.code)).not.toThrow();
   });
+});
+
+describe('namespace mode: declarations write to the namespace object', () => {
+  const ns = (code: string) => {
+    const p = prepareEval(code, { namespace: true });
+    if (!p.ok) throw new Error(p.error.message);
+    return p;
+  };
+
+  it('rewrites each declaration kind in place, with no global binding', () => {
+    expect(ns('const a = 1, {b, c: [d = 2], ...e} = o').code).toBe('void ( __nrepl_ns.a = 1, {b: __nrepl_ns.b, c: [__nrepl_ns.d = 2], ...__nrepl_ns.e} = o);');
+    expect(ns('let x\nvar y').code).toBe('void ( __nrepl_ns.x = void 0);\nvoid ( __nrepl_ns.y = __nrepl_ns.y);');
+    expect(ns('class K {}').code).toBe('void (__nrepl_ns.K = class K {});');
+    expect(ns('for (var i = 0; i < 3; i++);').code).toBe('for ( __nrepl_ns.i = 0; i < 3; i++);');
+    // Functions stay hoisted inside an arrow and are copied to the namespace first.
+    expect(ns('f(); function f() { return 1 }')).toMatchObject({ code: '(() => {__nrepl_ns.f = f;f(); function f() { return 1 }})()', async: false, declared: ['f'] });
+  });
+
+  it('reports the names the code refers to, without its own declarations or property names', () => {
+    expect(ns('function hot(n) { return Math.sqrt(n) + o.p + {q: 1}.q }').namespaced).toEqual({ references: ['n', 'Math', 'o'] });
+    expect(ns('const a = b; a').namespaced?.references).toEqual(['b', 'a']);
+    // Unparsed plain expressions: the main thread scans their words.
+    expect(ns('store + 1').namespaced).toEqual({});
+  });
+
+  it('keeps "use strict" code on global declarations (with is not allowed there)', () => {
+    expect(ns('"use strict"; const a = 1').namespaced).toBeUndefined();
+  });
+
+  it.each(['let a = 1\n[a].map(x => x)', 'class A {}\n(1)', 'import a from "m"; import {b} from "n"\nawait c', 'label: var q = await 1', 'for (var {k} of await o) ;', '{ a: 1,\n b: 2 }'])(
+    '%s compiles after the namespace transform, lines kept',
+    (code) => {
+      const p = ns(code);
+      expect(() => new vm.Script(`{ let __nrepl_ns = {}; ${p.code}\n}`)).not.toThrow();
+      expect(p.code.split('\n').length).toBe(code.split('\n').length);
+    },
+  );
 });

@@ -20,6 +20,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as vm from 'node:vm';
 import { runWithRoute } from './capture';
+import { guardEsmTypeScript } from './esm-require-guard';
+import { loadAsModule, moduleKind, type ModuleLoad } from './reload';
+import { namespaceFor, usesNamespace, type Namespace } from './namespaces';
 import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
@@ -27,7 +30,7 @@ import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } 
 import type { EvalSession } from './sessions';
 import { isCancelled, RUNNING } from '../../seam/eval-slots';
 import { scriptPath } from '../../shared/script-path';
-import { planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
+import { NS_BINDING, planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
 
 /** An eval request as the worker sends it. */
 export interface EvalRequest {
@@ -40,6 +43,8 @@ export interface EvalRequest {
   async: boolean;
   /** Names the code declares at top level (transform.ts): never bound by the scope. */
   declared?: string[];
+  /** Namespaced code (transform.ts): declarations live in the namespace of `ns` (namespaces.ts). */
+  namespaced?: { references?: string[] };
   file?: string;
   line?: number;
   column?: number;
@@ -47,6 +52,10 @@ export interface EvalRequest {
   print: Record<string, unknown>;
   /** Structured clients (prepl) report errors as data only: no `err` text. */
   quietErrors?: boolean;
+  /** load-file: the file's text as sent, before any transform, for loading it as its module (reload.ts). */
+  source?: string;
+  /** load-file of a file on disk whose text the transform rejected: reported unless it loads as a module. */
+  syntaxError?: { message: string; line: number; column: number };
 }
 
 const requires = new Map<string, NodeJS.Require>();
@@ -61,7 +70,7 @@ export function limitValues(chars: number, heapMb: number): void {
 function requireFor(base: string): NodeJS.Require {
   let fn = requires.get(base);
   if (!fn) {
-    fn = createRequire(base);
+    fn = guardEsmTypeScript(createRequire(base));
     requires.set(base, fn);
   }
   return fn;
@@ -94,10 +103,15 @@ const OriginalSymbol = Symbol;
 const symbolFor = Symbol.for;
 
 /** The scope plan for this eval, or undefined when it needs none or cannot have one. */
-function planFor(req: EvalRequest): ScopePlan | undefined {
+function planFor(req: EvalRequest, ns: Namespace | undefined): ScopePlan | undefined {
   // The wrapper finds its scope through `Symbol.for`; an app that replaced Symbol gets no conveniences.
   if (globalThis.Symbol !== OriginalSymbol || Symbol.for !== symbolFor || !Object.isExtensible(globalThis)) return undefined;
-  return planScope(req.code, Array.isArray(req.declared) ? req.declared : [], (name) => name in globalThis);
+  const declared = Array.isArray(req.declared) ? req.declared : [];
+  if (!ns) return planScope(req.code, declared, (name) => name in globalThis);
+  const withNs = usesNamespace(ns, req.code, req.namespaced?.references, declared);
+  // Code that neither declares (writes through NS_BINDING) nor reads a namespace name runs as before.
+  const namespace = withNs || req.code.includes(NS_BINDING) ? { withNs } : undefined;
+  return planScope(req.code, declared, (name) => name in globalThis || name in ns, namespace);
 }
 
 const vmOptions = (req: EvalRequest, filename: string, shift: number): vm.ScriptOptions => ({
@@ -117,9 +131,17 @@ function compile(req: EvalRequest, filename: string, plan: ScopePlan | undefined
   if (plan) {
     try {
       return { script: new vm.Script(plan.prefix + req.code + plan.suffix, vmOptions(req, filename, plan.prefix.length)), plan };
-    } catch {
+    } catch (err) {
+      // Namespaced code only means something inside its scope: its own error is the answer.
+      if (plan.namespace) throw err;
       // Judged below on the user's code alone.
     }
+  }
+  if (req.namespaced && req.code.includes(NS_BINDING)) {
+    throw new Error(
+      'nrepl-ts: cannot evaluate: the app replaced Symbol or Symbol.for, or made the global object non-extensible, ' +
+        "and the eval's namespace is reached through them. Restore them, or start the code with \"use strict\"; to declare globals instead.",
+    );
   }
   return { script: new vm.Script(req.code, vmOptions(req, filename, 0)) };
 }
@@ -155,9 +177,11 @@ function blockQuirk(req: EvalRequest, value: unknown): boolean {
  * Cuts the agent's own frames (vm, capture, host calls) off the stack of an
  * error thrown by the evaluated code itself: the user's frames are what matter.
  */
-function trimStack(error: unknown): void {
+function trimStack(error: unknown, loader = false): void {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return;
-  const cut = error.stack.search(/\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/);
+  // A module that load-file runs: its frames end where Node's module loader begins.
+  const frames = loader ? /\n\s+at Module\._compile/ : /\n\s+at (?:Script\.runInThisContext|Object\.runInThisContext|new Script|node:vm)/;
+  const cut = error.stack.search(frames);
   if (cut < 0) return;
   try {
     error.stack = error.stack.slice(0, cut);
@@ -246,6 +270,20 @@ export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEm
     emitter.finish({ error: report });
   };
 
+  // load-file of one of the app's module files runs it as that module (reload.ts), not as REPL code.
+  const moduleLoad = req.mode === 'load-file' && req.file && typeof req.source === 'string' ? moduleKind(filename) : undefined;
+  const loaded = (outcome: ModuleLoad): void => {
+    if (outcome.note) emitter.output('err', outcome.note);
+    succeed(outcome.value);
+  };
+
+  if (!moduleLoad && req.syntaxError) {
+    const { message, line, column } = req.syntaxError;
+    emitter.output('err', `Uncaught SyntaxError: ${message} (${req.file}:${line}:${column})\n`);
+    emitter.finish({ error: { ex: 'SyntaxError', rootEx: 'SyntaxError', message, causes: [] } });
+    return;
+  }
+
   let result: unknown;
   Atomics.store(flag, RUNNING, req.call);
   if (isCancelled(flag, req.call)) {
@@ -255,18 +293,25 @@ export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEm
   }
   try {
     result = runWithRoute(context, () => {
-      const compiled = compile(req, filename, planFor(req));
-      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base));
+      if (moduleLoad) return loadAsModule(filename, req.source!, moduleLoad);
+      const ns = req.namespaced ? namespaceFor(req.ns) : undefined;
+      const compiled = compile(req, filename, planFor(req, ns));
+      const scope = compiled.plan && scopeObjects(compiled.plan, scopeSource(session, emitter, base), ns);
       const value = run(compiled.script, scope);
       return compiled.plan && !req.async && blockQuirk(req, value) ? undefined : value;
     });
   } catch (error) {
     leaveSynchronousPart(flag, req.call);
-    trimStack(error);
+    trimStack(error, moduleLoad !== undefined);
     fail(error);
     return;
   }
   leaveSynchronousPart(flag, req.call);
+  if (moduleLoad) {
+    if (result instanceof Promise) (result as Promise<ModuleLoad>).then(loaded, fail);
+    else loaded(result as ModuleLoad);
+    return;
+  }
   if (req.async) {
     (result as Promise<unknown>).then(succeed, fail);
   } else {

@@ -36,6 +36,9 @@
  * This module only plans the wrapper and builds the values; evaluate.ts
  * compiles and runs. The planning functions are pure.
  */
+import { hasUseStrict, NS_BINDING } from '../../shared/eval-names';
+
+export { hasUseStrict, NS_BINDING };
 import { builtinModules } from 'node:module';
 
 /** Names with a per-session value, in the order they are bound. */
@@ -53,8 +56,11 @@ export const BUILTIN_NAMES: readonly string[] = builtinModules.filter(
 export const SCOPE_KEY = Symbol.for('nrepl-ts.eval-scope');
 const SCOPE_REF = 'this[Symbol.for("nrepl-ts.eval-scope")]';
 
+
 /** What the wrapper binds and the text around the code. */
 export interface ScopePlan {
+  /** Namespaced code: NS_BINDING is bound, and `with` reaches the namespace when `withNs`. */
+  namespace?: { withNs: boolean };
   /** Session names bound as block `let`s. */
   values: string[];
   /** Built-in module names bound as getters of the `with` object. */
@@ -86,35 +92,32 @@ export function mentionedNames(code: string): Set<string> {
   return found;
 }
 
-const DIRECTIVE = /^(?:\s+|\/\/[^\n\r\u2028\u2029]*|\/\*[\s\S]*?\*\/)*(?:'((?:[^'\\\n\r]|\\.)*)'|"((?:[^"\\\n\r]|\\.)*)")\s*;?/;
-
-/** True when the code's directive prologue holds "use strict" (then it must not be wrapped). */
-export function hasUseStrict(code: string): boolean {
-  let rest = code;
-  for (;;) {
-    const match = DIRECTIVE.exec(rest);
-    if (!match) return false;
-    if ((match[1] ?? match[2]) === 'use strict') return true;
-    rest = rest.slice(match[0].length);
-  }
-}
 
 /**
  * Plans the wrapper for `code`: undefined when nothing needs binding or the
  * code is strict. `isGlobal` tells whether the app has a global of that name;
  * `declared` lists the names the code declares at top level.
  */
-export function planScope(code: string, declared: readonly string[], isGlobal: (name: string) => boolean): ScopePlan | undefined {
+export function planScope(
+  code: string,
+  declared: readonly string[],
+  isGlobal: (name: string) => boolean,
+  namespace?: { withNs: boolean },
+): ScopePlan | undefined {
   const mentioned = mentionedNames(code);
-  if (mentioned.size === 0) return undefined;
+  if (mentioned.size === 0 && !namespace) return undefined;
   const free = (name: string) => mentioned.has(name) && !declared.includes(name) && !isGlobal(name);
   const values = SESSION_NAMES.filter(free);
   const modules = BUILTIN_NAMES.filter(free);
-  if (values.length === 0 && modules.length === 0) return undefined;
+  if (values.length === 0 && modules.length === 0 && !namespace) return undefined;
   if (hasUseStrict(code)) return undefined;
-  const open = modules.length > 0 ? `with (${SCOPE_REF}.modules) {` : '{';
-  const lets = values.length > 0 ? ` let { ${values.map((v) => `${JSON.stringify(v)}: ${v}`).join(', ')} } = ${SCOPE_REF}.values;` : '';
-  return { values, modules, prefix: `${open}${lets}`, suffix: '\n}' };
+  // Lookup order: the session's lets, built-in modules, the namespace, the app's globals.
+  const open = `${namespace?.withNs ? `with (${SCOPE_REF}.ns) ` : ''}${modules.length > 0 ? `with (${SCOPE_REF}.modules) {` : '{'}`;
+  const bound = [...(namespace ? [NS_BINDING] : []), ...values];
+  const lets = bound.length > 0 ? ` let { ${bound.map((v) => `${JSON.stringify(v)}: ${v}`).join(', ')} } = ${SCOPE_REF}.values;` : '';
+  const plan: ScopePlan = { values, modules, prefix: `${open}${lets}`, suffix: '\n}' };
+  if (namespace) plan.namespace = namespace;
+  return plan;
 }
 
 /** Where the session values come from. */
@@ -132,11 +135,14 @@ export interface ScopeSource {
 export interface ScopeObjects {
   values: Record<string, unknown>;
   modules: Record<string, unknown>;
+  /** The eval's namespace (namespaces.ts), for namespaced code. */
+  ns?: Record<string, unknown>;
 }
 
 /** Builds the values for `plan`; built-in modules load on first read, with the agent's own require. */
-export function scopeObjects(plan: ScopePlan, source: ScopeSource): ScopeObjects {
+export function scopeObjects(plan: ScopePlan, source: ScopeSource, ns?: Record<string, unknown>): ScopeObjects {
   const values: Record<string, unknown> = Object.create(null);
+  if (plan.namespace) values[NS_BINDING] = ns;
   for (const name of plan.values) values[name] = sessionValue(name as SessionName, source);
   const modules: Record<string, unknown> = Object.create(null);
   for (const name of plan.modules) {
@@ -153,7 +159,7 @@ export function scopeObjects(plan: ScopePlan, source: ScopeSource): ScopeObjects
       configurable: true,
     });
   }
-  return { values, modules };
+  return plan.namespace ? { values, modules, ns } : { values, modules };
 }
 
 function sessionValue(name: SessionName, source: ScopeSource): unknown {

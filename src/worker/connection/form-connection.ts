@@ -21,7 +21,10 @@ import { randomUUID } from 'node:crypto';
 import type * as net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import type { CallEvent, MainThreadLink } from '../main-thread-link';
-import { prepareEval } from '../eval/transform';
+import { formLanguage, prepareInput, whenPrepared } from '../eval/prepare';
+import { loadedTypeScript, loadTypeScript, type StripTypes } from '../eval/typescript';
+import type { Language } from '../eval/language';
+import { IMPORT_COPY_WARNING, type PreparedEval } from '../eval/transform';
 import type { Interrupter } from '../nrepl/interrupter';
 import { FormReader, type ReadError, type ReaderItem } from '../../shared/form-reader';
 import { busyCause, trackEval } from './running-evals';
@@ -72,6 +75,8 @@ export interface FormConnectionOptions {
   limits: FlowLimits;
   /** Called once when the socket has closed. */
   onClose?: () => void;
+  /** The language the server's args ask for (eval/language.ts), if any. */
+  language?: Language;
 }
 
 const NS = 'user';
@@ -96,8 +101,14 @@ export class FormConnection {
   private running: Running | undefined;
   private inputEnded = false;
   private quitting = false;
+  /** True while the first TypeScript form waits for the stripper to load. */
+  private preparing = false;
+  /** Input that arrived while the TypeScript reader loads; `ended` when the client's side ended meanwhile. */
+  private held: (Buffer[] & { ended?: boolean }) | undefined;
   private cleanedUp = false;
   private sawInput = false;
+  /** This connection's session was told that imported names are copies. */
+  private warnedImports = false;
 
   constructor(private readonly options: FormConnectionOptions) {
     const { socket, host, presenter } = options;
@@ -109,17 +120,22 @@ export class FormConnection {
     this.closeLate = late.closeConnection;
     this.connection = new SocketConnection(socket, options.limits, {
       data: (chunk) => this.receive(chunk),
-      end: () => {
-        this.read(this.reader.end());
-        this.inputEnded = true;
-        this.pump();
-        // Still answering: the client may be waiting for the answers, or gone for good.
-        if (!this.quitting) this.connection.watchPeer();
-      },
+      end: () => this.ended(),
       close: () => this.cleanup(),
       dropped: (count) => this.write(presenter.dropped(count)),
     });
+    if (formLanguage(options.language) === 'typescript') this.readTypeScript();
     this.write(presenter.prompt(false));
+  }
+
+  /** The client ended its side. */
+  private ended(): void {
+    if (this.held) return void (this.held.ended = true);
+    this.read(this.reader.end());
+    this.inputEnded = true;
+    this.pump();
+    // Still answering: the client may be waiting for the answers, or gone for good.
+    if (!this.quitting) this.connection.watchPeer();
   }
 
   /** Writes protocol text; `droppable` text (output, taps) is shed while the client does not read. */
@@ -127,7 +143,33 @@ export class FormConnection {
     if (text !== '') this.connection.write(text, droppable);
   }
 
+  /**
+   * TypeScript input: the reader judges forms after stripping types, so what
+   * arrives before the stripper has loaded (first connection only) waits here.
+   */
+  private readTypeScript(): void {
+    const use = (strip: StripTypes) => {
+      this.reader.strip = (code) => {
+        const stripped = strip(code);
+        return stripped.ok ? stripped.code : undefined;
+      };
+    };
+    const ready = loadedTypeScript();
+    if (ready) return use(ready);
+    const held: Buffer[] & { ended?: boolean } = [];
+    this.held = held;
+    const release = () => {
+      this.held = undefined;
+      if (this.connection.closed) return;
+      for (const chunk of held) this.receive(chunk);
+      if (held.ended) this.ended();
+    };
+    // Without the stripper (not installed), forms are read as JavaScript and evaluation says why.
+    loadTypeScript().then(use, () => {}).finally(release);
+  }
+
   private receive(chunk: Buffer): void {
+    if (this.held) return void this.held.push(chunk);
     if (!this.sawInput && chunk.length > 0) {
       this.sawInput = true;
       const notice = this.options.presenter.foreign?.(chunk, this.options.server);
@@ -167,7 +209,7 @@ export class FormConnection {
   /** Starts the next form when none is running. */
   private pump(): void {
     const { presenter } = this.options;
-    while (!this.connection.closed && !this.quitting && this.running === undefined) {
+    while (!this.connection.closed && !this.quitting && this.running === undefined && !this.preparing) {
       const next = this.queue.shift();
       if (!next) {
         if (this.inputEnded) this.finish();
@@ -199,12 +241,28 @@ export class FormConnection {
   }
 
   private evaluate(source: string, settle: () => void): void {
+    const result = prepareInput(source, { server: this.options.language, ns: NS });
+    if (!(result instanceof Promise)) return this.start(source, settle, result);
+    // TypeScript's stripper is loading (first TypeScript eval only): hold the queue until it is ready.
+    this.preparing = true;
+    whenPrepared(result, (prepared) => {
+      this.preparing = false;
+      if (this.connection.closed) return settle();
+      this.start(source, settle, prepared);
+      this.pump();
+    });
+  }
+
+  private start(source: string, settle: () => void, prepared: PreparedEval): void {
     const { host, presenter } = this.options;
-    const prepared = prepareEval(source);
     if (!prepared.ok) {
       settle();
       this.write(presenter.readError(prepared.error, source) + presenter.prompt(false));
       return;
+    }
+    if (prepared.copiedImports && !this.warnedImports) {
+      this.warnedImports = true;
+      this.output({ err: IMPORT_COPY_WARNING });
     }
     const onEvent = (event: CallEvent, final: boolean): void => {
       this.output(event);
@@ -221,6 +279,7 @@ export class FormConnection {
         code: prepared.code,
         async: prepared.async,
         declared: prepared.declared,
+        namespaced: prepared.namespaced,
         ns: NS,
         print: presenter.print,
         quietErrors: presenter.quietErrors,

@@ -4,6 +4,7 @@
  * transport and one connection state per client; sessions per server.
  */
 import type { MainThreadLink } from '../main-thread-link';
+import { argsLanguage } from '../eval/language';
 import { loadCodec } from '../../shared/bencode/bencode';
 import { Interrupter } from './interrupter';
 import { dispatch, type ConnectionState, type ServerState } from './dispatch';
@@ -21,7 +22,7 @@ export async function createNreplAccept(host: MainThreadLink, evalFlag: Int32Arr
   return ({ socket, server: name, client, spec }) => {
     let server = servers.get(name);
     if (!server) {
-      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag };
+      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag, language: argsLanguage(spec.args) };
       servers.set(name, server);
     }
     const state = server;

@@ -7,6 +7,7 @@
  * and ops that fail all get a status reply ending in `done`, exactly once
  * per request, and the connection stays up.
  */
+import type { Language } from '../eval/language';
 import type { DecodedMessage } from '../../shared/bencode/bencode';
 import type { MainThreadLink } from '../main-thread-link';
 import type { Interrupter } from './interrupter';
@@ -23,6 +24,8 @@ export interface ServerState {
   interrupter: Interrupter;
   /** The shared eval flag (nrepl/interrupt.ts): which eval's synchronous part runs now. */
   evalFlag: Int32Array;
+  /** The language the server's args ask for (eval/language.ts), if any. */
+  language?: Language;
 }
 
 /** Per-connection state. */

@@ -13,6 +13,7 @@
  * listener in its format.
  */
 import type { CallEvent, MainThreadLink } from '../main-thread-link';
+import { argsLanguage, languageName } from '../eval/language';
 import { PreplConnection } from './connection';
 import { flowLimitsOf } from '../connection/socket-connection';
 import { Interrupter } from '../nrepl/interrupter';
@@ -26,7 +27,7 @@ export function preplFormat(args: readonly unknown[] | undefined): { format: Pre
   for (const arg of args ?? []) {
     const name = typeof arg === 'string' ? arg.replace(/^:/, '') : String(arg);
     if (name === 'json' || name === 'edn') format = name;
-    else unknown.push(name);
+    else if (languageName(name) === undefined) unknown.push(name);
   }
   return { format, unknown };
 }
@@ -96,10 +97,11 @@ export function createPreplAccept(host: MainThreadLink, evalFlag: Int32Array): W
       maxChars: spec['max-message-bytes'],
       limits: flowLimitsOf(spec),
       onClose: () => hub.delete(connection),
+      language: argsLanguage(spec.args),
     });
     if (unknown.length > 0) {
       const list = unknown.map((a) => JSON.stringify(a)).join(', ');
-      connection.send({ tag: 'err', text: `nrepl-ts/prepl: ignoring unknown argument(s) ${list}; expected :json or :edn\n` });
+      connection.send({ tag: 'err', text: `nrepl-ts/prepl: ignoring unknown argument(s) ${list}; expected :json, :edn, :typescript or :javascript\n` });
     }
     hub.add(connection);
   };

@@ -18,6 +18,7 @@ import type { CallEvent, MainThreadLink } from '../main-thread-link';
 import { FormConnection, type Presenter } from '../connection/form-connection';
 import { preplNotice, startsBencodeDict } from '../../shared/foreign';
 import type { FlowLimits } from '../connection/socket-connection';
+import type { Language } from '../eval/language';
 import type { Interrupter } from '../nrepl/interrupter';
 import { ednThrowable, formatMessage, jsonThrowable, type PreplEvent, type PreplFormat, type PrintedValue } from './messages';
 import type { ReadError } from '../../shared/form-reader';
@@ -37,6 +38,8 @@ export interface PreplConnectionOptions {
   limits: FlowLimits;
   /** Called once when the socket has closed. */
   onClose: () => void;
+  /** The language the server's args ask for (eval/language.ts), if any. */
+  language?: Language;
 }
 
 const NS = 'user';

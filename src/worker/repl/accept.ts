@@ -11,6 +11,7 @@
  * object. The conveniences exist for evaluated code only (eval/context.ts).
  */
 import type { MainThreadLink } from '../main-thread-link';
+import { argsLanguage } from '../eval/language';
 import { FormConnection } from '../connection/form-connection';
 import { flowLimitsOf } from '../connection/socket-connection';
 import { Interrupter } from '../nrepl/interrupter';
@@ -32,6 +33,7 @@ export function createReplAccept(host: MainThreadLink, evalFlag: Int32Array): Wo
       client,
       maxChars: spec['max-message-bytes'],
       limits: flowLimitsOf(spec),
+      language: argsLanguage(spec.args),
     });
   };
 }

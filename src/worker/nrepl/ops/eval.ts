@@ -6,7 +6,10 @@
  * `{value, ns}` (or value chunks and a separate `{ns}` when streaming), or
  * `err` + `{ex, root-ex, status:[eval-error]}`, then exactly one `done`.
  */
-import { prepareEval } from '../../eval/transform';
+import { existsSync } from 'node:fs';
+import { prepareInput, whenPrepared } from '../../eval/prepare';
+import { LANGUAGE_KEY } from '../../eval/language';
+import { IMPORT_COPY_WARNING, type PreparedEval } from '../../eval/transform';
 import { heapStopMessage } from '../heap-guard';
 import { chunk, resolvePrintOptions } from '../../../shared/print/options';
 import type { CallEvent } from '../../main-thread-link';
@@ -25,6 +28,9 @@ function printKeys(request: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Sessions told that imported names are copies (once each). */
+const warnedImports = new WeakSet<object>();
+
 /** Starts an eval (or load-file) request on its session. */
 export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-file'): void {
   const conn = ctx.connection.conn;
@@ -33,15 +39,23 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
   session.enqueue(() => {
     const file =
       mode === 'load-file' ? stringField(request, 'file-path') ?? stringField(request, 'file-name') : stringField(request, 'file');
-    const prepared = prepareEval(code, { filename: file });
+    const ns = stringField(request, 'ns');
     // An editor's Clojure bootstrap snippet (never valid JavaScript) gets its quiet answer.
-    const snippet = mode === 'eval' ? editorSnippet(code, { ns: stringField(request, 'ns') ?? 'user', cwd: process.cwd() }) : undefined;
+    const snippet = mode === 'eval' ? editorSnippet(code, { ns: ns ?? 'user', cwd: process.cwd() }) : undefined;
     if (snippet) {
-      for (const value of snippet.values) ctx.respond({ value, ns: stringField(request, 'ns') ?? 'user' });
+      for (const value of snippet.values) ctx.respond({ value, ns: ns ?? 'user' });
       ctx.done();
       session.finished();
       return;
     }
+    whenPrepared(prepareInput(code, { requested: request[LANGUAGE_KEY], server: server.language, file, ns }), (prepared) => run(file, ns, prepared));
+  }, () => ctx.done(['interrupted']));
+
+  function run(file: string | undefined, ns: string | undefined, typed: PreparedEval): void {
+    // load-file of a file on disk: the main thread may load it as its module (main/eval/reload.ts), where
+    // `export` and top-level `return` are fine; it reports this syntax error only if it does not.
+    const asModule = !typed.ok && mode === 'load-file' && file !== undefined && existsSync(file);
+    const prepared: PreparedEval = asModule ? { ok: true, code: '', async: false, declared: [] } : typed;
     if (!prepared.ok) {
       const place = { file, ns: stringField(request, 'ns'), line: numberField(request.line), column: numberField(request.column) };
       ctx.respond({ err: syntaxErrorText(code, prepared.error, place) });
@@ -50,8 +64,11 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       session.finished();
       return;
     }
+    if (prepared.copiedImports && !warnedImports.has(session)) {
+      warnedImports.add(session);
+      ctx.respond({ err: IMPORT_COPY_WARNING });
+    }
     const print = resolvePrintOptions(request);
-    const ns = stringField(request, 'ns');
     let finished = false;
     let untrack = () => {};
     let unguard = (): void => {};
@@ -94,11 +111,14 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         code: prepared.code,
         async: prepared.async,
         declared: prepared.declared,
+        namespaced: prepared.namespaced,
         file,
         line: numberField(request.line),
         column: numberField(request.column),
         ns,
         print: printKeys(request),
+        source: mode === 'load-file' ? code : undefined,
+        syntaxError: asModule && !typed.ok ? typed.error : undefined,
       },
       onEvent,
     );
@@ -136,7 +156,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         running.interrupt();
       });
     }
-  }, () => ctx.done(['interrupted']));
+  }
 }
 
 function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string | undefined, print: ReturnType<typeof resolvePrintOptions>): void {
@@ -165,6 +185,11 @@ function numberField(v: unknown): number | undefined {
   return Number.isInteger(n) && n > 0 && n <= 10_000_000 ? n : undefined;
 }
 
+const LANGUAGE_OPTIONAL = {
+  [LANGUAGE_KEY]:
+    '"typescript" strips TypeScript types before evaluating (positions kept), "javascript" does not. Default: the server\'s :typescript/:javascript arg, else TypeScript for a .ts/.mts/.cts file or ns, or when the app runs TypeScript (tsx, ts-node, --experimental-strip-types).',
+};
+
 const PRINT_OPTIONAL = {
   'nrepl.middleware.print/print': 'Printer: "inspect" (default, util.inspect), "json", "string" or "edn"; pprint names from editors map to inspect.',
   'nrepl.middleware.print/options': 'Printer options: depth, colors, compact, breakLength, maxArrayLength, maxStringLength (also right-margin, length, level).',
@@ -184,6 +209,7 @@ export const evalOp: OpDescriptor = {
     file: 'File name for stack traces and relative import().',
     line: 'Line of the code in file (1-based).',
     column: 'Column of the code in file (1-based).',
+    ...LANGUAGE_OPTIONAL,
     ...PRINT_OPTIONAL,
   },
   returns: {
@@ -205,7 +231,7 @@ export const evalOp: OpDescriptor = {
 export const loadFileOp: OpDescriptor = {
   doc: 'Evaluates the contents of a file as one program and returns the value of its last statement.',
   requires: { file: 'The full contents of the file.' },
-  optional: { 'file-path': 'Path of the file, for stack traces and relative require/import.', 'file-name': 'Name of the file.', ...PRINT_OPTIONAL },
+  optional: { 'file-path': 'Path of the file, for stack traces and relative require/import.', 'file-name': 'Name of the file.', ...LANGUAGE_OPTIONAL, ...PRINT_OPTIONAL },
   returns: { value: 'The printed value of the last statement.', out: 'Output.', err: 'Errors and stderr output.' },
   handle(ctx) {
     const code = stringField(ctx.request, 'file');

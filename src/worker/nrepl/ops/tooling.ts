@@ -27,14 +27,14 @@ function askHost(ctx: OpContext, kind: string, payload: Record<string, unknown>)
 export const completionsOp: OpDescriptor = {
   doc: 'Completion candidates for a prefix: globals, session declarations, property chains (process.mem), keywords, module names.',
   requires: { prefix: 'The text to complete (also accepted as "symbol").' },
-  optional: { ns: 'Module context (a file or folder): where module names inside require(\'/import(\'/from \' are looked up.', 'complete-fn': 'Ignored.' },
+  optional: { ns: "The eval namespace whose declarations complete (default \"user\"), over the app's globals; also where module names inside require('/import('/from ' are looked up.", 'complete-fn': 'Ignored.' },
   returns: { completions: 'List of {candidate, type}; type is function, class, method, property, var, module or keyword.' },
   async handle(ctx) {
     const prefix = symbolOf(ctx, 'prefix', 'symbol') ?? '';
     // Inside a module string only module names apply, and finding them needs no host heap: answered here.
     const modules = moduleStringCompletions(prefix, stringField(ctx.request, 'ns'));
     if (modules) return ctx.done([], { completions: modules as unknown as Message[] });
-    const answer = await askHost(ctx, 'complete', { prefix, session: ctx.session.id });
+    const answer = await askHost(ctx, 'complete', { prefix, session: ctx.session.id, ns: stringField(ctx.request, 'ns') });
     ctx.done([], { completions: (answer.completions ?? []) as Message[] });
   },
 };
@@ -43,11 +43,11 @@ export const completionsOp: OpDescriptor = {
 export const lookupOp: OpDescriptor = {
   doc: 'What a symbol or property chain is: type, arglists, source location of functions, a one-line doc.',
   requires: { sym: 'The symbol or property chain (also accepted as "symbol").' },
-  optional: { ns: 'Ignored.', 'lookup-fn': 'Ignored.' },
+  optional: { ns: 'The eval namespace the symbol is looked up in (default "user"), then the globals.', 'lookup-fn': 'Ignored.' },
   returns: { info: 'Dict with name, type, arglists-str, arglists, file, line, column, doc; empty when unknown.' },
   async handle(ctx) {
     const sym = symbolOf(ctx, 'sym', 'symbol') ?? '';
-    const answer = await askHost(ctx, 'lookup', { sym });
+    const answer = await askHost(ctx, 'lookup', { sym, ns: stringField(ctx.request, 'ns') });
     if (answer.info) ctx.done([], { info: answer.info as Message });
     else ctx.done(['no-info'], { info: [] });
   },
@@ -62,7 +62,7 @@ export const infoAliasOp: OpDescriptor = {
   requires: { sym: 'The symbol (also "symbol").' },
   async handle(ctx) {
     const sym = symbolOf(ctx, 'sym', 'symbol') ?? '';
-    const answer = await askHost(ctx, 'lookup', { sym });
+    const answer = await askHost(ctx, 'lookup', { sym, ns: stringField(ctx.request, 'ns') });
     if (answer.info) ctx.done([], answer.info as Message);
     else ctx.done(['no-info']);
   },
@@ -74,7 +74,7 @@ export const eldocAliasOp: OpDescriptor = {
   requires: { sym: 'The symbol (also "symbol").' },
   async handle(ctx) {
     const sym = symbolOf(ctx, 'sym', 'symbol') ?? '';
-    const answer = await askHost(ctx, 'lookup', { sym });
+    const answer = await askHost(ctx, 'lookup', { sym, ns: stringField(ctx.request, 'ns') });
     const info = answer.info as Record<string, unknown> | undefined;
     if (!info || !Array.isArray(info.arglists)) return ctx.done(['no-eldoc']);
     const eldoc = (info.arglists as string[]).map((a) => [a]);
