@@ -7,24 +7,11 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS } from '../helpers/agent';
-import { frame, httpGet, MB, open, rssBytes, sleep, startHost, type Host } from './helpers';
+import { frame, httpGet, MB, open, rssBytes, sleep, startHost, type Host, startAllKinds } from './helpers';
 
 const APP = join(APPS, 'soak-http.cjs');
 
-async function startAll(): Promise<Host & { repl: number; prepl: number }> {
-  const host = await startHost({
-    app: APP,
-    http: true,
-    env: {
-      NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl}',
-      NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}',
-      NREPL_SERVER_PREPL: '{:port 0 :accept nrepl-ts/prepl}',
-    },
-  });
-  const repl = Number((await host.child.waitFor(/server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
-  const prepl = Number((await host.child.waitFor(/server prepl \(nrepl-ts\/prepl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
-  return { ...host, repl, prepl };
-}
+const startAll = startAllKinds;
 
 async function rawSocket(port: number, { read }: { read: boolean }): Promise<net.Socket> {
   const socket = net.connect(port, '127.0.0.1');

@@ -7,26 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { APPS } from '../helpers/agent';
 import { connectText, type TextClient } from '../helpers/text-client';
-import { frame, hasStatus, httpGet, open, openRaw, sleep, startHost, statusOf, type Host } from './helpers';
+import { frame, hasStatus, httpGet, open, openRaw, sleep, startHost, statusOf, type Host, startAllKinds } from './helpers';
 
 const APP = join(APPS, 'soak-http.cjs');
 const PROMPT = /> $/;
 
-/** The HTTP app with an nREPL server, a plain REPL and a prepl, each on a free port. */
-async function startAll(): Promise<Host & { repl: number; prepl: number }> {
-  const host = await startHost({
-    app: APP,
-    http: true,
-    env: {
-      NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl}',
-      NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}',
-      NREPL_SERVER_PREPL: '{:port 0 :accept nrepl-ts/prepl}',
-    },
-  });
-  const repl = Number((await host.child.waitFor(/server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
-  const prepl = Number((await host.child.waitFor(/server prepl \(nrepl-ts\/prepl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
-  return { ...host, repl, prepl };
-}
+const startAll = startAllKinds;
 
 /** Resolves once the app answers HTTP, polling; rejects after `ms`. */
 async function answersAgain(httpPort: number, ms = 10_000): Promise<void> {

@@ -51,6 +51,22 @@ export async function startHost(opts: SpawnOptions & { scheme?: 'nrepl' | 'nrepl
   return { child, cwd, port, httpPort: Number(match[1]) };
 }
 
+/** The soak HTTP app with an nREPL server, a plain REPL and a prepl, each on a free port. */
+export async function startAllKinds(): Promise<Host & { repl: number; prepl: number }> {
+  const host = await startHost({
+    app: join(ROOT, 'fixtures/apps/soak-http.cjs'),
+    http: true,
+    env: {
+      NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl}',
+      NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}',
+      NREPL_SERVER_PREPL: '{:port 0 :accept nrepl-ts/prepl}',
+    },
+  });
+  const repl = Number((await host.child.waitFor(/server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
+  const prepl = Number((await host.child.waitFor(/server prepl \(nrepl-ts\/prepl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
+  return { ...host, repl, prepl };
+}
+
 /** True while the child has neither exited nor died of a signal. */
 export function alive(host: { child: Child }): boolean {
   return host.child.proc.exitCode === null && host.child.proc.signalCode === null;

@@ -51,7 +51,7 @@ describe('the agent worker dies', () => {
       await sleep(50);
     }
     const line = (await host.child.waitFor(/^.*the agent worker stopped.*$/m))[0];
-    expect(line).toMatch(new RegExp(`^nrepl-ts: the agent worker stopped \\(out of memory: .*32 MB.*NREPL_WORKER_HEAP_MB.*\\); servers of pid ${host.child.proc.pid} are gone \\(nrepl://127\\.0\\.0\\.1:${host.port}\\); the app is unaffected; restart the app to get them back$`));
+    expect(line).toMatch(new RegExp(`^nrepl-ts: the agent worker stopped \\(out of memory: .*32 MB.*NREPL_WORKER_HEAP_MB.*\\); servers of pid ${host.child.proc.pid} are gone \\(nrepl://127\\.0\\.0\\.1:${host.port}(, nrepl\\+unix:\\S+\\.sock)?\\); the app is unaffected; restart the app to get them back$`));
 
     expect(alive(host)).toBe(true);
     expect((await httpGet(host.httpPort!)).status).toBe(200);

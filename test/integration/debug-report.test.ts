@@ -29,7 +29,7 @@ describe('NREPL_DEBUG report', () => {
       at(/^nrepl-ts\[debug\]: config: server "bad" will not start/),
       at(/^nrepl-ts\[debug\]: effective config: dev: accept="nrepl-ts\/repl" port=0 \[NREPL_SERVER_DEV\]; address="127\.0\.0\.1" .*\[default\]$/),
       at(/^nrepl-ts\[debug\]: effective config: prepl: accept="nrepl-ts\/prepl" address="127\.0\.0\.1" port=0 \[.*\.nrepl\.edn\]; .*\[default\]$/),
-      at(/^nrepl-ts: server dev \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:\d+$/),
+      at(/^nrepl-ts: server dev \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:\d+ \(pid \d+\)$/),
       at(/^nrepl-ts\[debug\]: ready: dev \(nrepl-ts\/repl\) on 127\.0\.0\.1:\d+, prepl \(nrepl-ts\/prepl\) on 127\.0\.0\.1:\d+$/),
     ];
     expect(order).toEqual([...order].sort((a, b) => a - b));

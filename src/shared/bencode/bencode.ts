@@ -56,6 +56,8 @@ export type Encodable =
  * the status of a final reply), so callers need not copy the message.
  */
 export function encode(message: { readonly [key: string]: Encodable }, stamp?: { readonly [key: string]: Encodable }): Buffer {
+  // One rule for callers whichever path writes the frame: the codec is loaded first (a caller bug otherwise).
+  bencodePackage();
   const fast = directFrame(message, stamp);
   if (fast !== undefined) return fast;
   if (stamp) {
