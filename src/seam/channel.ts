@@ -6,6 +6,7 @@
  * Everything they say to each other is one of these plain, structured-
  * cloneable objects. No logic lives here.
  */
+import type { CallMessage, EvalEvent, NotificationMessage } from './calls';
 
 /** A running server as reported to the main thread and the public API. */
 export interface ServerInfo {
@@ -57,7 +58,9 @@ export type ToHost =
   | { t: 'end'; conn: number; inputOnly?: boolean }
   | { t: 'reply'; rid: number; ok: true; value: unknown }
   | { t: 'reply'; rid: number; ok: false; error: { code: string; message: string } }
-  | { t: 'eval'; call: number; kind: string; [key: string]: unknown };
+  /** A call or notification of seam/calls.ts. */
+  | CallMessage
+  | NotificationMessage;
 
 /** Main → worker. */
 export type ToWorker =
@@ -69,7 +72,8 @@ export type ToWorker =
   | { t: 'api'; rid: number; op: 'stop'; name: string }
   | { t: 'api'; rid: number; op: 'stopAll' }
   | { t: 'api'; rid: number; op: 'list' }
-  | { t: 'evalReply'; call: number; events: Array<Record<string, unknown>>; final: boolean };
+  /** Events of a call, in its kind's event type (seam/calls.ts); `final` marks the last batch. */
+  | { t: 'evalReply'; call: number; events: Array<EvalEvent & Record<string, unknown>>; final: boolean };
 
 /** What the gate passes to the worker at start. */
 export interface WorkerBoot {

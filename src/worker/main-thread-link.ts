@@ -10,19 +10,18 @@
  * left) goes back to the main thread for the host's own streams.
  */
 import type { ToHost, ToWorker } from '../seam/channel';
+import type { CallKind, Calls, EvalEvent, NotificationKind, Notifications, OutputEvent } from '../seam/calls';
 import { OUTPUT_IN_FLIGHT } from '../seam/eval-slots';
 
-/** One event from the main thread about a call. */
-export interface CallEvent {
-  [key: string]: unknown;
-}
+/** One event from the main thread about an evaluation (seam/calls.ts has every call's events). */
+export type CallEvent = EvalEvent;
 
-type Listener = (event: CallEvent, final: boolean) => void;
+type Listener = (event: never, final: boolean) => void;
 
 /** Routes host calls and their events. */
 export class MainThreadLink {
   private readonly pending = new Map<number, Listener>();
-  private readonly connections = new Map<number, (event: CallEvent) => void>();
+  private readonly connections = new Map<number, (event: OutputEvent) => void>();
   private nextCall = 0;
   private nextConnection = 0;
 
@@ -33,10 +32,10 @@ export class MainThreadLink {
   ) {}
 
   /** Sends a call of `kind` to the main thread; `listener` gets every event until the final one. */
-  call(kind: string, payload: Record<string, unknown>, listener: Listener): number {
+  call<K extends CallKind>(kind: K, payload: Calls[K]['payload'], listener: (event: Calls[K]['event'], final: boolean) => void): number {
     const call = ++this.nextCall;
-    this.pending.set(call, listener);
-    this.post({ t: 'eval', call, kind, ...payload });
+    this.pending.set(call, listener as Listener);
+    this.post({ t: 'eval', call, kind, ...payload } as ToHost);
     return call;
   }
 
@@ -46,12 +45,12 @@ export class MainThreadLink {
   }
 
   /** Sends a fire-and-forget message to the main thread. */
-  notify(kind: string, payload: Record<string, unknown>): void {
-    this.post({ t: 'eval', call: 0, kind, ...payload });
+  notify<K extends NotificationKind>(kind: K, payload: Notifications[K]): void {
+    this.post({ t: 'eval', call: 0, kind, ...payload } as ToHost);
   }
 
   /** Registers a connection for late events; returns its number and an unregister function. */
-  openConnection(handler: (event: CallEvent) => void): { conn: number; closeConnection: () => void } {
+  openConnection(handler: (event: EvalEvent) => void): { conn: number; closeConnection: () => void } {
     const conn = ++this.nextConnection;
     this.connections.set(conn, handler);
     return {
@@ -92,7 +91,9 @@ export class MainThreadLink {
       return;
     }
     if (message.final) this.pending.delete(message.call);
-    events.forEach((event, i) => listener(event, message.final && i === events.length - 1));
-    if (message.final && events.length === 0) listener({}, true);
+    // The listener was registered with its call's event type (seam/calls.ts); the main thread answers in it.
+    const deliver = listener as (event: unknown, final: boolean) => void;
+    events.forEach((event, i) => deliver(event, message.final && i === events.length - 1));
+    if (message.final && events.length === 0) deliver({}, true);
   }
 }

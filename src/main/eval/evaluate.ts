@@ -16,6 +16,7 @@
  * for termination when the part ends, we wait here for the termination, the
  * only place where it is safe.
  */
+import type { EvalPayload } from '../../seam/calls';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as vm from 'node:vm';
@@ -33,30 +34,8 @@ import { scriptPath } from '../../shared/script-path';
 import { NS_BINDING, planScope, SCOPE_KEY, scopeObjects, type ScopeObjects, type ScopePlan } from './scope';
 
 /** An eval request as the worker sends it. */
-export interface EvalRequest {
-  call: number;
-  mode: 'eval' | 'load-file';
-  conn: number;
-  id?: string;
-  session: string;
-  code: string;
-  async: boolean;
-  /** Names the code declares at top level (transform.ts): never bound by the scope. */
-  declared?: string[];
-  /** Namespaced code (transform.ts): declarations live in the namespace of `ns` (namespaces.ts). */
-  namespaced?: { references?: string[] };
-  file?: string;
-  line?: number;
-  column?: number;
-  ns?: string;
-  print: Record<string, unknown>;
-  /** Structured clients (prepl) report errors as data only: no `err` text. */
-  quietErrors?: boolean;
-  /** load-file: the file's text as sent, before any transform, for loading it as its module (reload.ts). */
-  source?: string;
-  /** load-file of a file on disk whose text the transform rejected: reported unless it loads as a module. */
-  syntaxError?: { message: string; line: number; column: number };
-}
+/** An eval request as the worker sends it (seam/calls.ts EvalPayload), with its call number. */
+export type EvalRequest = EvalPayload & { call: number };
 
 const requires = new Map<string, NodeJS.Require>();
 

@@ -6,6 +6,7 @@
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
 import type { Message } from '../transport';
 import { moduleStringCompletions } from '../../../shared/module-names';
+import type { Calls } from '../../../seam/calls';
 
 function symbolOf(ctx: OpContext, ...keys: string[]): string | undefined {
   for (const key of keys) {
@@ -15,7 +16,7 @@ function symbolOf(ctx: OpContext, ...keys: string[]): string | undefined {
   return undefined;
 }
 
-function askHost(ctx: OpContext, kind: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+function askHost<K extends 'complete' | 'lookup'>(ctx: OpContext, kind: K, payload: Calls[K]['payload']): Promise<Calls[K]['event']> {
   return new Promise((resolve) => {
     ctx.server.host.call(kind, payload, (event, final) => {
       if (final) resolve(event);
