@@ -260,12 +260,17 @@ function declarationToAssignment(source: string, decl: VariableDeclaration, edit
   if (source[decl.end - 1] !== ';') edits.insert(decl.end, ';');
 }
 
-/** `import d, {a as b} from 'm'` → `void ({default: d, a: b} = await import('m'));` plus the import's line breaks. */
-function importToAssignment(source: string, decl: ImportDeclaration): string {
+/** `await import('m', { with: {…} })` for a static import's specifier and attributes. */
+function dynamicImport(source: string, decl: ImportDeclaration): string {
   const attrs = decl.attributes.length
     ? `, { with: { ${decl.attributes.map((a) => source.slice(a.start, a.end)).join(', ')} } }`
     : '';
-  const load = `await import(${source.slice(decl.source.start, decl.source.end)}${attrs})`;
+  return `await import(${source.slice(decl.source.start, decl.source.end)}${attrs})`;
+}
+
+/** `import d, {a as b} from 'm'` → `void ({default: d, a: b} = await import('m'));` plus the import's line breaks. */
+function importToAssignment(source: string, decl: ImportDeclaration): string {
+  const load = dynamicImport(source, decl);
   let def: string | undefined;
   let ns: string | undefined;
   const props: string[] = [];
@@ -434,10 +439,7 @@ function declarationToNamespace(source: string, decl: VariableDeclaration, edits
  * replaces the getter with a plain value, as re-declaring does.
  */
 function importToNamespace(source: string, decl: ImportDeclaration): string {
-  const attrs = decl.attributes.length
-    ? `, { with: { ${decl.attributes.map((a) => source.slice(a.start, a.end)).join(', ')} } }`
-    : '';
-  const load = `await import(${source.slice(decl.source.start, decl.source.end)}${attrs})`;
+  const load = dynamicImport(source, decl);
   const live: { imported: string; local: string }[] = [];
   const named: { imported: string; local: string }[] = [];
   let ns: string | undefined;
