@@ -17,6 +17,7 @@ import type { ToHost, ToWorker, WorkerBoot } from '../seam/channel';
 import { MainThreadLink } from './main-thread-link';
 import type { WorkerAcceptName } from './server/resolve-accept';
 import { Registration, registrationWanted } from './server/registration';
+import { PROCESS_SOCKET_SERVER } from '../shared/process-dir';
 
 const boot = workerData as WorkerBoot;
 setHostRuntime(boot.runtime);
@@ -72,8 +73,9 @@ async function answerApi(message: Extract<ToWorker, { t: 'api' }>): Promise<void
     let value: unknown;
     if (message.op === 'start') value = await registry.start(await validateApiSpec(message.spec), API_SOURCES);
     else if (message.op === 'stop') value = await registry.stop(message.name);
-    else if (message.op === 'stopAll') value = await registry.stopAll();
-    else value = registry.list();
+    // The API sees the servers the user configured or started: the process list's own socket is the agent's.
+    else if (message.op === 'stopAll') value = await registry.stopAll((name) => name !== PROCESS_SOCKET_SERVER);
+    else value = registry.list().filter((s) => s.name !== PROCESS_SOCKET_SERVER);
     post({ t: 'reply', rid: message.rid, ok: true, value });
   } catch (err) {
     const code = err instanceof NreplTsError ? err.code : ErrorCodes.INTERNAL;

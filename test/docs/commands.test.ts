@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, cleanEnv, ROOT, spawnWithAgent, tempDir, type Child } from '../helpers/agent';
 import { installGlobal, installPackedApp, packTarball } from '../helpers/pack';
 import { freePort } from '../cli/helpers';
@@ -80,8 +80,13 @@ beforeAll(async () => {
   app = installPackedApp({}, { dev: true });
   cpSync(join(APPS, 'readme-app'), app, { recursive: true });
   PATH = `${join(prefix, 'bin')}:${process.env.PATH}`;
-  for (const p of ['5555', '7888', '5577']) ports[p] = await freePort();
 }, 180_000);
+
+// Fresh free ports for every command: a port picked once and reused can be taken meanwhile by a
+// test running in parallel (an "address already in use" seen in CI).
+beforeEach(async () => {
+  for (const p of ['5555', '7888', '5577']) ports[p] = await freePort();
+});
 
 /** The command with the docs' fixed ports replaced by this run's free ones. */
 function localPorts(command: string): string {

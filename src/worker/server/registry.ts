@@ -124,8 +124,9 @@ export class ServerRegistry {
   }
 
   /** Stops every server. */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
+  /** Stops every server (`which` picks them by name). */
+  async stopAll(which: (name: string) => boolean = () => true): Promise<void> {
+    await Promise.all([...this.running.keys()].filter(which).map((name) => this.stop(name)));
   }
 
   /** The running servers. */
