@@ -65,6 +65,7 @@ describe('SocketLookups', () => {
     expect(a).toEqual({ uid: 0, inode: 0 });
     expect(b).toEqual({ uid: 1000, inode: 12345 });
     expect(missing).toBeUndefined();
-    expect(reads, 'one pass over tcp and tcp6 for all three').toBe(2);
+    // One pass over tcp and tcp6 for all three, and a second for the one not found (a row may move between reads).
+    expect(reads).toBe(4);
   });
 });

@@ -181,7 +181,7 @@ export function systemTableReader(): TableReader | undefined {
  * a flood leaves the worker at least half of its time for everything else.
  */
 export class SocketLookups {
-  private queue: Array<{ client: Endpoint; server: Endpoint; resolve: (row: SocketRow | undefined) => void }> = [];
+  private queue: Array<{ client: Endpoint; server: Endpoint; resolve: (row: SocketRow | undefined) => void; tries: number }> = [];
   private scheduled = false;
   private nextPassAt = 0;
 
@@ -193,7 +193,7 @@ export class SocketLookups {
   /** The row of the client socket of a connection seen by the server (see clientSocket). */
   lookup(client: Endpoint, server: Endpoint): Promise<SocketRow | undefined> {
     return new Promise((resolve) => {
-      this.queue.push({ client, server, resolve });
+      this.queue.push({ client, server, resolve, tries: 0 });
       this.schedule();
     });
   }
@@ -248,7 +248,12 @@ export class SocketLookups {
         // No such table on this machine (no IPv6, say): nothing found in it.
       }
     }
-    batch.forEach((entry, index) => entry.resolve(found[index]));
+    batch.forEach((entry, index) => {
+      // The kernel writes the table a chunk per read, not at one instant: a row can move between two
+      // reads while connections come and go, and be missed. Not found twice is not there.
+      if (found[index] === undefined && entry.tries === 0) this.queue.push({ ...entry, tries: 1 });
+      else entry.resolve(found[index]);
+    });
     this.nextPassAt = performance.now() + (performance.now() - started);
     if (this.queue.length > 0) this.schedule();
   }
