@@ -223,7 +223,8 @@ export async function runSoak(options = {}) {
   const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'nrepl-soak-')));
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('NREPL_') || k === 'NODE_OPTIONS' || k.startsWith('VITEST')) delete env[k];
-  env.NREPL_SERVER_NREPL = `{:port 0 :accept nrepl-ts/nrepl :max-message-bytes ${maxMessageBytes}}`;
+  // Room for the churn: the soak is about surviving traffic; refusing at max-connections has its own tests (limits.test.ts).
+  env.NREPL_SERVER_NREPL = `{:port 0 :accept nrepl-ts/nrepl :max-message-bytes ${maxMessageBytes} :max-connections 256}`;
   env.NREPL_SERVER_REPL = `{:port 0 :accept nrepl-ts/repl :max-message-bytes ${maxMessageBytes} :output-buffer-bytes 65536}`;
   env.NREPL_SERVER_PREPL = `{:port 0 :accept nrepl-ts/prepl :max-message-bytes ${maxMessageBytes} :output-buffer-bytes 65536}`;
   const host = spawn(node, ['--expose-gc', '--import', join(ROOT, 'register.js'), join(ROOT, 'fixtures/apps/soak-http.cjs')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
