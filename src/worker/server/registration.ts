@@ -22,7 +22,7 @@ import { debug } from '../../log';
 import { defaultNreplServer } from '../../shared/config/default-server';
 import { ensureProcessDir, entryPath, procStartTicks, PROCESS_SOCKET_SERVER, REGISTRY_VAR, socketPath, type ProcessEntry } from '../../shared/process-dir';
 import type { ServerRegistry } from './registry';
-import type { ServerSpec as ServerSpec } from '../../shared/config/schema';
+import type { ServerSpec } from '../../shared/config/schema';
 
 /** The registry name of the per-process socket server; start-up lines leave it out. */
 export { PROCESS_SOCKET_SERVER };
