@@ -3,25 +3,18 @@
 // SyntaxError; imported names are live bindings in the eval's namespace;
 // load-file of one of the app's module files runs it as that module, so the
 // app's next HTTP response uses the new code and no local becomes a global.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort } from '../helpers/agent';
-import { connect, type NreplClient } from '../../src/client/client';
-import { connectText, type TextClient } from '../helpers/text-client';
+import { connect } from '../../src/client/client';
+import { connectText } from '../helpers/text-client';
+import { track } from '../helpers/clients';
 import { IMPORT_COPY_WARNING } from '../../src/worker/eval/transform';
 
 const SERVERS = { NREPL_SERVER_N: '{:port 0 :accept nrepl-ts/nrepl}', NREPL_SERVER_R: '{:port 0 :accept nrepl-ts/repl}' };
 
-const clients = new Set<NreplClient>();
-const texts = new Set<TextClient>();
-afterEach(async () => {
-  for (const c of clients) await c.end().catch(() => {});
-  clients.clear();
-  for (const t of texts) t.destroy();
-  texts.clear();
-});
 
 /** A copy of an app folder (tests edit its files), started with the agent. */
 async function start(fixture: 'modules' | 'ts-cjs') {
@@ -33,7 +26,7 @@ async function start(fixture: 'modules' | 'ts-cjs') {
       : spawnWithAgent({ cwd, app: 'app.ts', nodeArgs: ['--import', join(APPS, '../../node_modules/tsx/dist/loader.mjs')], env: SERVERS });
   const [, http] = await child.waitFor(/app ready(?: port=(\d+))?/, { from: 'stdout' });
   const client = await connect({ port: await waitForNreplPort(child) }, { timeoutMs: 20_000 });
-  clients.add(client);
+  track(client);
   return { child, cwd, client, session: await client.clone(), http: Number(http) };
 }
 
@@ -72,7 +65,7 @@ describe('named imports', () => {
     expect((await client.eval('typeof version', { session: other, ns: 'other' })).values).toEqual(["'undefined'"]);
 
     const repl = await connectText(await waitForServerPort(child, 'r'));
-    texts.add(repl);
+    track(repl);
     await repl.until(/> $/);
     repl.send('setVersion(4); version\n');
     expect(await repl.until(/> $/)).toBe('4\n> ');

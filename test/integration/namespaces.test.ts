@@ -1,38 +1,27 @@
 // Clojure's namespace model (issue 11), in a real app that owns a global
 // `store`: declarations live in the eval's ns, shared by every session and
 // accept kind in that ns, re-declarable from each, never on the global object.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, waitForNreplPort, waitForServerPort } from '../helpers/agent';
-import { connect, type NreplClient } from '../../src/client/client';
+import { connect } from '../../src/client/client';
 import { connectText, type TextClient } from '../helpers/text-client';
+import { SERVERS_ALL_KINDS, track } from '../helpers/clients';
 
-const SERVERS = {
-  NREPL_SERVER_N: '{:port 0 :accept nrepl-ts/nrepl}',
-  NREPL_SERVER_R: '{:port 0 :accept nrepl-ts/repl}',
-  NREPL_SERVER_P: '{:port 0 :accept nrepl-ts/prepl :args [:json]}',
-};
+const SERVERS = SERVERS_ALL_KINDS;
 
-const clients = new Set<NreplClient>();
-const texts = new Set<TextClient>();
-afterEach(async () => {
-  for (const c of clients) await c.end().catch(() => {});
-  clients.clear();
-  for (const t of texts) t.destroy();
-  texts.clear();
-});
 
 async function start() {
   const child = spawnWithAgent({ cwd: join(APPS, 'modules'), app: 'app.js', env: SERVERS });
   await child.waitFor(/app ready/, { from: 'stdout' });
   const client = await connect({ port: await waitForNreplPort(child) }, { timeoutMs: 20_000 });
-  clients.add(client);
+  track(client);
   return { child, client };
 }
 
 async function text(port: number): Promise<TextClient> {
   const c = await connectText(port);
-  texts.add(c);
+  track(c);
   return c;
 }
 

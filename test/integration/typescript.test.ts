@@ -3,26 +3,15 @@
 // app runs TypeScript (and on request), keeps its line numbers, says clearly
 // what it cannot strip, and `require`/`import()` of the app's .ts modules
 // reach the app's own instances or say why they cannot.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { APPS, spawnWithAgent, waitForNreplPort, waitForServerPort } from '../helpers/agent';
-import { connect, type NreplClient } from '../../src/client/client';
+import { connect } from '../../src/client/client';
 import { connectText, type TextClient } from '../helpers/text-client';
+import { SERVERS_ALL_KINDS, track } from '../helpers/clients';
 
-const SERVERS = {
-  NREPL_SERVER_N: '{:port 0 :accept nrepl-ts/nrepl}',
-  NREPL_SERVER_R: '{:port 0 :accept nrepl-ts/repl}',
-  NREPL_SERVER_P: '{:port 0 :accept nrepl-ts/prepl :args [:json]}',
-};
+const SERVERS = SERVERS_ALL_KINDS;
 
-const clients = new Set<NreplClient>();
-const texts = new Set<TextClient>();
-afterEach(async () => {
-  for (const c of clients) await c.end().catch(() => {});
-  clients.clear();
-  for (const t of texts) t.destroy();
-  texts.clear();
-});
 
 async function start(app: 'ts-cjs' | 'ts-esm' | 'js', env: Record<string, string> = SERVERS) {
   const child =
@@ -35,13 +24,13 @@ async function start(app: 'ts-cjs' | 'ts-esm' | 'js', env: Record<string, string
 
 async function nrepl(child: Awaited<ReturnType<typeof start>>) {
   const client = await connect({ port: await waitForNreplPort(child) }, { timeoutMs: 20_000 });
-  clients.add(client);
+  track(client);
   return client;
 }
 
 async function text(port: number, prompt: RegExp): Promise<TextClient> {
   const c = await connectText(port);
-  texts.add(c);
+  track(c);
   await c.until(prompt);
   return c;
 }
