@@ -227,29 +227,66 @@ function declaratorNames(decl: VariableDeclaration): string[] {
   return out;
 }
 
+/** Where a `var`/`let`/`const` stands: at the top level, or nested (shared/declarations.ts). */
+type DeclarationPlace = 'top' | ScriptScope['nestedVars'][number]['place'];
+
+/** How one mode (kept synchronous, async wrapper, namespace) rewrites each kind of top-level declaration. */
+interface DeclarationRewrites {
+  /** Rewrites a variable declaration; false when this mode does not treat it as one (it then declares nothing). */
+  variable(decl: VariableDeclaration, place: DeclarationPlace): boolean;
+  classDecl(name: string, start: number, end: number): void;
+  /** Only the async modes meet imports (a static import makes code async). */
+  importDecl?(decl: ImportDeclaration): void;
+}
+
+/**
+ * Walks the top-level declarations and the hoisted nested `var`s once for
+ * every mode: each is rewritten by `rewrite`, and the names declared are
+ * returned in source order. Function declarations stay as they are.
+ */
+function rewriteDeclarations(program: Program, scope: ScriptScope, rewrite: DeclarationRewrites): string[] {
+  const declared: { at: number; names: string[] }[] = [];
+  for (const stmt of program.body) {
+    if (stmt.type === 'VariableDeclaration') {
+      if (rewrite.variable(stmt, 'top')) declared.push({ at: stmt.start, names: declaratorNames(stmt) });
+    } else if (stmt.type === 'ClassDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+      rewrite.classDecl(stmt.id.name, stmt.start, stmt.end);
+    } else if (stmt.type === 'FunctionDeclaration') {
+      declared.push({ at: stmt.start, names: [stmt.id.name] });
+    } else if (stmt.type === 'ImportDeclaration' && rewrite.importDecl) {
+      declared.push({ at: stmt.start, names: stmt.specifiers.map((s) => s.local.name) });
+      rewrite.importDecl(stmt);
+    }
+  }
+  for (const { decl, place } of scope.nestedVars) {
+    declared.push({ at: decl.start, names: declaratorNames(decl) });
+    rewrite.variable(decl, place);
+  }
+  return ordered(declared);
+}
+
 /**
  * Sync code: `let`/`const` → `var` (a bare `let x` → `var x = void 0`, so it
  * resets like in a console), `class A {}` → `var A = class A {};`. Top-level
  * `var` and functions already make re-declarable globals in a script.
  */
 function keepSync({ program }: Parsed, scope: ScriptScope, edits: Edits): PreparedEval {
-  const declared: { at: number; names: string[] }[] = [];
-  for (const stmt of program.body) {
-    if (stmt.type === 'VariableDeclaration' && (stmt.kind === 'let' || stmt.kind === 'const' || stmt.kind === 'var')) {
-      declared.push({ at: stmt.start, names: declaratorNames(stmt) });
-      if (stmt.kind === 'var') continue;
-      edits.replace(stmt.start, stmt.start + stmt.kind.length, 'var');
-      for (const d of stmt.declarations) if (!d.init) edits.insert(d.id.end, ' = void 0');
-    } else if (stmt.type === 'ClassDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-      edits.insert(stmt.start, `var ${stmt.id.name} = `);
-      edits.insert(stmt.end, ';');
-    } else if (stmt.type === 'FunctionDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-    }
-  }
-  for (const { decl } of scope.nestedVars) declared.push({ at: decl.start, names: declaratorNames(decl) });
-  return { ok: true, code: edits.apply(), async: false, declared: ordered(declared) };
+  const declared = rewriteDeclarations(program, scope, {
+    variable(decl, place) {
+      if (place !== 'top') return true; // nested vars are already hoisted by the script
+      if (decl.kind !== 'let' && decl.kind !== 'const' && decl.kind !== 'var') return false;
+      if (decl.kind === 'var') return true;
+      edits.replace(decl.start, decl.start + decl.kind.length, 'var');
+      for (const d of decl.declarations) if (!d.init) edits.insert(d.id.end, ' = void 0');
+      return true;
+    },
+    classDecl(name, start, end) {
+      edits.insert(start, `var ${name} = `);
+      edits.insert(end, ';');
+    },
+  });
+  return { ok: true, code: edits.apply(), async: false, declared };
 }
 
 /** `let {a} = x;` → `void ({a} = x);` (the names are hoisted as `var` outside the wrapper). */
@@ -339,36 +376,28 @@ function wrapAsync({ source, program, comments }: Parsed, scope: ScriptScope, ed
   }
   if (copyFunctions && directivesEnd >= 0) edits.insert(directivesEnd, `;${copyFunctions}`);
 
-  const declared: { at: number; names: string[] }[] = [];
-  for (const stmt of program.body) {
-    if (stmt.type === 'VariableDeclaration' && (stmt.kind === 'let' || stmt.kind === 'const' || stmt.kind === 'var')) {
-      declared.push({ at: stmt.start, names: declaratorNames(stmt) });
-      declarationToAssignment(source, stmt, edits);
-    } else if (stmt.type === 'ClassDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-      edits.insert(stmt.start, `${stmt.id.name} = `);
-      edits.insert(stmt.end, ';');
-    } else if (stmt.type === 'FunctionDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-    } else if (stmt.type === 'ImportDeclaration') {
-      declared.push({ at: stmt.start, names: stmt.specifiers.map((s) => s.local.name) });
-      edits.replace(stmt.start, stmt.end, importToAssignment(source, stmt));
-    }
-  }
-  for (const { decl, place } of scope.nestedVars) {
-    declared.push({ at: decl.start, names: declaratorNames(decl) });
-    if (place === 'statement') {
-      declarationToAssignment(source, decl, edits);
-      continue;
-    }
-    edits.replace(decl.start, decl.start + decl.kind.length, '');
-    const id = decl.declarations[0].id;
-    // `for (async of x)` and `for (let of x)` would mean something else.
-    if (place === 'for-in-of' && id.type === 'Identifier') {
-      edits.insert(id.start, '(');
-      edits.insert(id.end, ')');
-    }
-  }
+  const declared = rewriteDeclarations(program, scope, {
+    variable(decl, place) {
+      if (place === 'top' && decl.kind !== 'let' && decl.kind !== 'const' && decl.kind !== 'var') return false;
+      if (place === 'top' || place === 'statement') {
+        declarationToAssignment(source, decl, edits);
+        return true;
+      }
+      edits.replace(decl.start, decl.start + decl.kind.length, '');
+      const id = decl.declarations[0].id;
+      // `for (async of x)` and `for (let of x)` would mean something else.
+      if (place === 'for-in-of' && id.type === 'Identifier') {
+        edits.insert(id.start, '(');
+        edits.insert(id.end, ')');
+      }
+      return true;
+    },
+    classDecl(name, start, end) {
+      edits.insert(start, `${name} = `);
+      edits.insert(end, ';');
+    },
+    importDecl: (decl) => edits.replace(decl.start, decl.end, importToAssignment(source, decl)),
+  });
 
   const last = program.body[program.body.length - 1];
   if (last?.type === 'ExpressionStatement') {
@@ -379,7 +408,7 @@ function wrapAsync({ source, program, comments }: Parsed, scope: ScriptScope, ed
   const copiedImports = program.body.flatMap((stmt) =>
     stmt.type === 'ImportDeclaration' ? stmt.specifiers.flatMap((spec) => (spec.type === 'ImportSpecifier' ? [spec.local.name] : [])) : [],
   );
-  const names = ordered(declared);
+  const names = declared;
   const hoist = names.length ? `var ${names.join(', ')}; ` : '';
   const open = `${hoist}(async () => {${directivesEnd < 0 ? copyFunctions : ''}`;
   const endsInLineComment = comments.some((c) => c.type === 'Line' && c.end === source.length);
@@ -489,27 +518,17 @@ function namespaced({ source, program, comments }: Parsed, scope: ScriptScope, e
     }
     if (copyFunctions && directivesEnd >= 0) edits.insert(directivesEnd, `;${copyFunctions}`);
   }
-  const declared: { at: number; names: string[] }[] = [];
-  for (const stmt of program.body) {
-    if (stmt.type === 'VariableDeclaration') {
-      declared.push({ at: stmt.start, names: declaratorNames(stmt) });
-      declarationToNamespace(source, stmt, edits, true);
-    } else if (stmt.type === 'ClassDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-      edits.insert(stmt.start, `void (${NS}.${stmt.id.name} = `);
-      edits.insert(stmt.end, ');');
-    } else if (stmt.type === 'FunctionDeclaration') {
-      declared.push({ at: stmt.start, names: [stmt.id.name] });
-    } else if (stmt.type === 'ImportDeclaration') {
-      declared.push({ at: stmt.start, names: stmt.specifiers.map((s) => s.local.name) });
-      edits.replace(stmt.start, stmt.end, importToNamespace(source, stmt));
-    }
-  }
-  for (const { decl, place } of scope.nestedVars) {
-    declared.push({ at: decl.start, names: declaratorNames(decl) });
-    declarationToNamespace(source, decl, edits, place === 'statement');
-  }
-  const names = ordered(declared);
+  const names = rewriteDeclarations(program, scope, {
+    variable(decl, place) {
+      declarationToNamespace(source, decl, edits, place === 'top' || place === 'statement');
+      return true;
+    },
+    classDecl(name, start, end) {
+      edits.insert(start, `void (${NS}.${name} = `);
+      edits.insert(end, ');');
+    },
+    importDecl: (decl) => edits.replace(decl.start, decl.end, importToNamespace(source, decl)),
+  });
   const namespacedInfo = { references: referencedNames(program) };
   if (!wrap) return { ok: true, code: edits.apply(), async: false, declared: names, namespaced: namespacedInfo };
 
