@@ -3,14 +3,20 @@
  * data out. A command declares its options; `parseArgs` returns the values
  * and positionals, or one sentence saying what is wrong and how to get help.
  *
- * It knows nothing about what an option means (ports, paths, targets are
- * checked by target.ts and server-env.ts) and never prints or exits.
+ * The scanning is Node's own `util.parseArgs` (its tokens); this module only
+ * maps our option specs onto it, stops at the first positional for `run`, and
+ * turns problems into our one-line messages (Node's strict mode would throw
+ * its own wording, and it cannot stop at a positional). It knows nothing about
+ * what an option means (ports, paths, targets are checked by target.ts and
+ * server-env.ts) and never prints or exits.
  *
  * Accepted forms: `--name value`, `--name=value`, `-n value`, `-nvalue` for
- * string options; `--flag`, `-f` for flags; `--` ends the options; a lone `-`
- * is a positional (stdin). With `stopAtPositional` (used by `run`), the first
- * positional ends the options, so an app's own flags pass through untouched.
+ * string options; `--flag`, `-f` (and groups like `-jf`) for flags; `--` ends
+ * the options; a lone `-` is a positional (stdin). With `stopAtPositional`
+ * (used by `run`), the first positional ends the options, so an app's own
+ * flags pass through untouched.
  */
+import { parseArgs as scanArgs } from 'node:util';
 
 /** One option a command accepts. */
 export interface OptionSpec {
@@ -47,42 +53,38 @@ export const HELP_OPTION: OptionSpec = { name: 'help', short: 'h', type: 'flag' 
 
 /** Parses `argv` (without the command name) against `spec`. */
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResult {
+  const specs = [HELP_OPTION, ...spec.options];
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const opt of specs) config[opt.name] = { type: opt.type === 'flag' ? 'boolean' : 'string', ...(opt.short ? { short: opt.short } : {}) };
+  // Not strict: unknown options and missing values come back as tokens, and are reported below in our words.
+  const { tokens } = scanArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
   const options: Record<string, string | true | string[]> = {};
   const positionals: string[] = [];
-  const specs = [HELP_OPTION, ...spec.options];
   const fail = (what: string): ParseResult => ({ ok: false, error: `nrepl-ts ${spec.command}: ${what}; see \`nrepl-ts ${spec.command} --help\`` });
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      positionals.push(...argv.slice(token.index + 1));
       break;
     }
-    if (arg === '-' || !arg.startsWith('-')) {
-      positionals.push(arg);
+    if (token.kind === 'positional') {
       if (spec.stopAtPositional) {
-        positionals.push(...argv.slice(i + 1));
+        positionals.push(...argv.slice(token.index));
         break;
       }
+      positionals.push(token.value);
       continue;
     }
-    const long = arg.startsWith('--');
-    const eq = long ? arg.indexOf('=') : -1;
-    const key = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1, 2);
-    const opt = specs.find((o) => (long ? o.name === key : o.short === key));
-    if (!opt) return fail(`unknown option ${long ? `--${key}` : `-${key}`}`);
-    const shown = long ? `--${opt.name}` : `-${key}`;
+    const opt = specs.find((o) => o.name === token.name);
+    if (!opt) return fail(`unknown option ${token.rawName}`);
+    const shown = token.rawName.startsWith('--') ? `--${opt.name}` : token.rawName;
     if (opt.type === 'flag') {
-      if (eq >= 0 || (!long && arg.length > 2)) return fail(`${shown} takes no value`);
+      if (token.value !== undefined) return fail(`${shown} takes no value`);
       options[opt.name] = true;
       continue;
     }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (!long && arg.length > 2) value = arg.slice(2);
-    else if (i + 1 < argv.length) value = argv[++i];
-    if (value === undefined) return fail(`${shown} needs a value`);
+    if (token.value === undefined) return fail(`${shown} needs a value`);
     const before = options[opt.name];
-    options[opt.name] = opt.multiple ? [...(Array.isArray(before) ? before : []), value] : value;
+    options[opt.name] = opt.multiple ? [...(Array.isArray(before) ? before : []), token.value] : token.value;
   }
   return { ok: true, args: { options, positionals } };
 }

@@ -33,7 +33,7 @@ import { oneLine } from '../errors';
 
 type CallMessage = Extract<ToHost, { t: 'eval' }>;
 
-/** Answers host calls from the worker. */
+/** Answers main-thread calls from the worker. */
 export class WorkerCalls {
   private readonly sessions = new EvalSessions();
   /** Connections with evaluations on this thread; closing one marks its state dead and forgets it. */
@@ -58,7 +58,7 @@ export class WorkerCalls {
     try {
       this.handle(message);
     } catch (err) {
-      say(`NREPL_INTERNAL: host call ${message.kind}: ${oneLine(err)}`);
+      say(`NREPL_INTERNAL: main-thread call ${message.kind}: ${oneLine(err)}`);
       if (message.call) new CallEmitter(this.post, message.call).finish({ error: { ex: 'Error', rootEx: 'Error' } });
     }
   }

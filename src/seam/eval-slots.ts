@@ -4,7 +4,7 @@
  * wait behind queued messages (the main thread may be busy for as long as an
  * evaluation runs).
  *
- * - RUNNING: the host call whose evaluation runs its synchronous part on the
+ * - RUNNING: the main-thread call whose evaluation runs its synchronous part on the
  *   main thread now, 0 when none; -call once the worker has claimed it for
  *   termination (worker/nrepl/interrupter.ts, main/eval/evaluate.ts).
  * - HOST_HEAP_MB: the main thread's old-generation limit in MB, written by the

@@ -18,7 +18,7 @@ export type CallEvent = EvalEvent;
 
 type Listener = (event: never, final: boolean) => void;
 
-/** Routes host calls and their events. */
+/** Routes main-thread calls and their events. */
 export class MainThreadLink {
   private readonly pending = new Map<number, Listener>();
   private readonly connections = new Map<number, (event: OutputEvent) => void>();

@@ -26,16 +26,16 @@ const post = (message: ToHost): void => {
   port.postMessage(message);
   registration?.observe(message);
 };
-const hostLink = new MainThreadLink(post, boot.evalFlag);
+const mainThread = new MainThreadLink(post, boot.evalFlag);
 
 process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 process.on('unhandledRejection', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 
 async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
   // Loaded on first use: a REPL-only agent never loads bencode, a prepl-only one no nREPL ops.
-  if (name === 'nrepl') return (require('./nrepl/accept') as typeof import('./nrepl/accept')).createNreplAccept(hostLink, boot.evalFlag);
-  if (name === 'prepl') return (require('./prepl/accept') as typeof import('./prepl/accept')).createPreplAccept(hostLink, boot.evalFlag);
-  return (require('./repl/accept') as typeof import('./repl/accept')).createReplAccept(hostLink, boot.evalFlag);
+  if (name === 'nrepl') return (require('./nrepl/accept') as typeof import('./nrepl/accept')).createNreplAccept(mainThread, boot.evalFlag);
+  if (name === 'prepl') return (require('./prepl/accept') as typeof import('./prepl/accept')).createPreplAccept(mainThread, boot.evalFlag);
+  return (require('./repl/accept') as typeof import('./repl/accept')).createReplAccept(mainThread, boot.evalFlag);
 }
 
 const registry = new ServerRegistry(post, boot.cwd, loadWorkerAccept);
@@ -60,7 +60,7 @@ port.on('message', (message: ToWorker) => {
         void answerApi(message);
         break;
       case 'evalReply':
-        hostLink.receive(message);
+        mainThread.receive(message);
         break;
     }
   } catch (err) {

@@ -27,6 +27,11 @@ describe('parseArgs', () => {
     expect(ok(['-h']).options).toEqual({ help: true });
   });
 
+  it('reads grouped short flags, and a string option last in the group takes the next argument', () => {
+    expect(ok(['-jp', '7888']).options).toEqual({ json: true, port: '7888' });
+    expect(parseArgs(['-jx'], SPEC)).toEqual({ ok: false, error: 'nrepl-ts eval: unknown option -x; see `nrepl-ts eval --help`' });
+  });
+
   it('takes options anywhere, the last value winning, and keeps positionals in order', () => {
     expect(ok(['a', '--port', '1', 'b', '-p', '2'])).toEqual({ options: { port: '2' }, positionals: ['a', 'b'] });
   });

@@ -33,7 +33,7 @@ function memoryServer() {
   };
   link = new MainThreadLink(post);
   const evalFlag = newEvalFlag();
-  const server: ServerState = { name: 'mem', sessions: new SessionStore(4), host: link, interrupter: new Interrupter(evalFlag, link), evalFlag };
+  const server: ServerState = { name: 'mem', sessions: new SessionStore(4), mainThread: link, interrupter: new Interrupter(evalFlag, link), evalFlag };
   const transport = new MemoryTransport();
   const connection: ConnectionState = { transport, client: '1', conn: 1, calls: new Set(), ephemeral: new Set() };
   const send = (request: Record<string, string | number>) => dispatch(OPS, request, server, connection);

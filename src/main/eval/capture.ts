@@ -11,7 +11,7 @@
  *
  * When: on Node 20/22 an enabled AsyncLocalStorage installs promise hooks, so
  * every `await` of the host pays for it. The store is switched on by the first
- * evaluation (not by completion, lookup or any other host call) and off again
+ * evaluation (not by completion, lookup or any other main-thread call) and off again
  * (`releaseRoutes`) once no client is connected, unless an evaluation may
  * still have async work running. Which one may: while its synchronous part
  * runs, an init-only async hook counts the async resources it creates (timers,

@@ -1,5 +1,5 @@
 /**
- * Main-thread side of one host call: batches the call's events into
+ * Main-thread side of one main-thread call: batches the call's events into
  * evalReply messages for the worker. Output is coalesced (adjacent chunks of
  * the same stream merge) and flushed on the next turn of the event loop, when
  * 20 ms have passed since the last flush (so a long synchronous loop still

@@ -153,7 +153,7 @@ function blockQuirk(req: EvalRequest, value: unknown): boolean {
 }
 
 /**
- * Cuts the agent's own frames (vm, capture, host calls) off the stack of an
+ * Cuts the agent's own frames (vm, capture, main-thread calls) off the stack of an
  * error thrown by the evaluated code itself: the user's frames are what matter.
  */
 function trimStack(error: unknown, loader = false): void {

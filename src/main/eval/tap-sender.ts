@@ -3,7 +3,7 @@
  * connected, a tapped value is printed — at the call, as it is now, only in
  * the formats someone reads — and posted to the worker, which hands it to
  * every prepl client (accept/prepl.ts). The worker reports the listener
- * counts through the `tap-listeners` host call (eval/host-calls.ts).
+ * counts through the `tap-listeners` notification (seam/calls.ts).
  */
 import type { ToWorker } from '../../seam/channel';
 import { currentContext } from './context';

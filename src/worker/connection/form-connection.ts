@@ -63,7 +63,7 @@ export interface Presenter {
 /** What a connection needs. */
 export interface FormConnectionOptions {
   socket: net.Socket;
-  host: MainThreadLink;
+  mainThread: MainThreadLink;
   interrupter: Interrupter;
   evalFlag: Int32Array;
   presenter: Presenter;
@@ -90,7 +90,7 @@ interface Running {
 
 /** A connected prepl or plain-REPL client. */
 export class FormConnection {
-  /** The host-side session of this connection ($1 $2 $3, $e). */
+  /** The main-thread session of this connection ($1 $2 $3, $e). */
   readonly session = randomUUID();
   private readonly reader: FormReader;
   private readonly decoder = new StringDecoder('utf8');
@@ -111,11 +111,11 @@ export class FormConnection {
   private warnedImports = false;
 
   constructor(private readonly options: FormConnectionOptions) {
-    const { socket, host, presenter } = options;
+    const { socket, mainThread, presenter } = options;
     this.reader = new FormReader({ maxChars: options.maxChars });
     // Half-open: a client that sends its forms and then shuts down its side still gets every answer.
     socket.allowHalfOpen = true;
-    const late = host.openConnection((event) => this.output(event));
+    const late = mainThread.openConnection((event) => this.output(event));
     this.conn = late.conn;
     this.closeLate = late.closeConnection;
     this.connection = new SocketConnection(socket, options.limits, {
@@ -254,7 +254,7 @@ export class FormConnection {
   }
 
   private start(source: string, settle: () => void, prepared: PreparedEval): void {
-    const { host, presenter } = this.options;
+    const { mainThread, presenter } = this.options;
     if (!prepared.ok) {
       settle();
       this.write(presenter.readError(prepared.error, source) + presenter.prompt(false));
@@ -269,7 +269,7 @@ export class FormConnection {
       if (typeof event.value === 'string' || event.error) this.write(presenter.answer(event, source));
       if (final) this.settled(false);
     };
-    const call = host.call(
+    const call = mainThread.call(
       'eval',
       {
         mode: 'eval',
@@ -305,7 +305,7 @@ export class FormConnection {
     this.running = undefined;
     running.untrack();
     running.settle();
-    if (interrupted) this.options.host.forget(running.call);
+    if (interrupted) this.options.mainThread.forget(running.call);
     if (!this.connection.closed) this.write(this.options.presenter.prompt(false));
     this.pump();
   }
@@ -357,12 +357,12 @@ export class FormConnection {
       // Nobody is left to stop it: a disconnected client's `while (true) {}` must not hold the host.
       void this.options.interrupter.stopForGone(running.call).finally(() => {
         running.untrack();
-        this.options.host.forget(running.call);
+        this.options.mainThread.forget(running.call);
       });
       this.running = undefined;
     }
     this.closeLate();
-    this.options.host.notify('session-closed', { session: this.session });
+    this.options.mainThread.notify('session-closed', { session: this.session });
     this.options.onClose?.();
   }
 }

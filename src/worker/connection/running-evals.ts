@@ -15,7 +15,7 @@ import { RUNNING } from '../../seam/eval-slots';
 export interface RunningEntry {
   /** The session it runs in (an nREPL session id, or the prepl/REPL connection's session). */
   session: string;
-  /** The host call that carries it (matches the shared eval flag while its synchronous part runs). */
+  /** The main-thread call that carries it (matches the shared eval flag while its synchronous part runs). */
   call: number;
   /** Which accept kind started it. */
   kind: 'nrepl' | 'prepl' | 'repl';

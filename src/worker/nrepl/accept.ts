@@ -15,18 +15,18 @@ import { flowLimitsOf } from '../connection/socket-connection';
 import type { WorkerAccept } from '../server/registry';
 
 /** Creates the worker-side accept function of the nREPL servers; resolves once the codec is loaded. */
-export async function createNreplAccept(host: MainThreadLink, evalFlag: Int32Array): Promise<WorkerAccept> {
+export async function createNreplAccept(mainThread: MainThreadLink, evalFlag: Int32Array): Promise<WorkerAccept> {
   await loadCodec();
-  const interrupter = new Interrupter(evalFlag, host);
+  const interrupter = new Interrupter(evalFlag, mainThread);
   const servers = new Map<string, ServerState>();
   return ({ socket, server: name, client, spec }) => {
     let server = servers.get(name);
     if (!server) {
-      server = { name, sessions: new SessionStore(spec['max-sessions']), host, interrupter, evalFlag, language: argsLanguage(spec.args) };
+      server = { name, sessions: new SessionStore(spec['max-sessions']), mainThread, interrupter, evalFlag, language: argsLanguage(spec.args) };
       servers.set(name, server);
     }
     const state = server;
-    const { conn, closeConnection } = host.openConnection((event) => {
+    const { conn, closeConnection } = mainThread.openConnection((event) => {
       // Late output of this connection's evals (timers they started), after their done.
       const fields: Record<string, string> = {};
       if (typeof event.id === 'string') fields.id = event.id;
@@ -46,7 +46,7 @@ export async function createNreplAccept(host: MainThreadLink, evalFlag: Int32Arr
           const running = session.running;
           if (running) void interrupter.stopForGone(running.call).then(() => running.interrupt());
         }
-        for (const call of connection.calls) host.forget(call);
+        for (const call of connection.calls) mainThread.forget(call);
         closeConnection();
       },
     });

@@ -20,7 +20,7 @@ import { oneLine } from '../../errors';
 export interface ServerState {
   name: string;
   sessions: SessionStore;
-  host: MainThreadLink;
+  mainThread: MainThreadLink;
   interrupter: Interrupter;
   /** The shared eval flag (nrepl/interrupt.ts): which eval's synchronous part runs now. */
   evalFlag: Int32Array;

@@ -43,14 +43,14 @@ export class Interrupter {
 
   constructor(
     private readonly flag: Int32Array,
-    private readonly host: MainThreadLink,
+    private readonly mainThread: MainThreadLink,
   ) {}
 
   /** Stops or abandons `call`. Never throws. */
   async interrupt(call: number): Promise<InterruptOutcome> {
     cancelCall(this.flag, call);
     if (await this.stopSynchronous(call)) return 'terminated';
-    this.host.notify('abandon', { target: call });
+    this.mainThread.notify('abandon', { target: call });
     return (await this.mainThreadResponds()) ? 'abandoned' : 'unsafe';
   }
 
@@ -64,7 +64,7 @@ export class Interrupter {
   async stopForGone(call: number): Promise<void> {
     cancelCall(this.flag, call);
     if (await this.stopSynchronous(call)) return;
-    this.host.notify('abandon', { target: call });
+    this.mainThread.notify('abandon', { target: call });
   }
 
   /** Terminates `call` if its synchronous part runs now; false (and nothing done) otherwise. Never throws. */
@@ -84,13 +84,13 @@ export class Interrupter {
   private mainThreadResponds(): Promise<boolean> {
     return new Promise((resolve) => {
       let answered = false;
-      const call = this.host.call('ping', {}, () => {
+      const call = this.mainThread.call('ping', {}, () => {
         answered = true;
         resolve(true);
       });
       setTimeout(() => {
         if (answered) return;
-        this.host.forget(call);
+        this.mainThread.forget(call);
         resolve(false);
       }, PING_TIMEOUT_MS);
     });

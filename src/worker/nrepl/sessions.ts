@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 export interface RunningEval {
   /** The request's id (may be undefined: some clients send none). */
   id: string | undefined;
-  /** The host call carrying the eval. */
+  /** The main-thread call carrying the eval. */
   call: number;
   /** Ends the eval early: sends [interrupted, done] to its client and starts the next one. */
   interrupt(): void;

@@ -9,7 +9,7 @@
  * tap listener (one TapHub per worker). The main thread is told how many listeners there are per
  * format (`tap-listeners`), so `tap(value)` costs nothing while there are
  * none, and prints a value only in the formats someone reads. Printed taps
- * come back as events of one registered host connection and go to every
+ * come back as events of one registered main-thread connection and go to every
  * listener in its format.
  */
 import type { CallEvent, MainThreadLink } from '../main-thread-link';
@@ -41,7 +41,7 @@ class TapHub {
   private readonly listeners = new Set<PreplConnection>();
   private conn: number | undefined;
 
-  constructor(private readonly host: MainThreadLink) {}
+  constructor(private readonly mainThread: MainThreadLink) {}
 
   add(connection: PreplConnection): void {
     this.listeners.add(connection);
@@ -62,33 +62,33 @@ class TapHub {
   }
 
   private announce(): void {
-    this.conn ??= this.host.openConnection((event) => this.deliver(event)).conn;
+    this.conn ??= this.mainThread.openConnection((event) => this.deliver(event)).conn;
     let edn = 0;
     let json = 0;
     for (const connection of this.listeners) {
       if (connection.format === 'edn') edn += 1;
       else json += 1;
     }
-    this.host.notify('tap-listeners', { conn: this.conn, edn, json });
+    this.mainThread.notify('tap-listeners', { conn: this.conn, edn, json });
   }
 }
 
 const hubs = new WeakMap<MainThreadLink, TapHub>();
 
 /** Creates the worker-side accept function of a prepl server. */
-export function createPreplAccept(host: MainThreadLink, evalFlag: Int32Array): WorkerAccept {
-  const interrupter = new Interrupter(evalFlag, host);
-  let taps = hubs.get(host);
+export function createPreplAccept(mainThread: MainThreadLink, evalFlag: Int32Array): WorkerAccept {
+  const interrupter = new Interrupter(evalFlag, mainThread);
+  let taps = hubs.get(mainThread);
   if (!taps) {
-    taps = new TapHub(host);
-    hubs.set(host, taps);
+    taps = new TapHub(mainThread);
+    hubs.set(mainThread, taps);
   }
   const hub = taps;
   return ({ socket, server, client, spec }) => {
     const { format, unknown } = preplFormat(spec.args);
     const connection: PreplConnection = new PreplConnection({
       socket,
-      host,
+      mainThread,
       interrupter,
       evalFlag,
       format,

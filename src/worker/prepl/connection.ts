@@ -27,7 +27,7 @@ import { readErrorData, throwableData, type ErrorReport, type ThrowableData } fr
 /** What a connection needs. */
 export interface PreplConnectionOptions {
   socket: net.Socket;
-  host: MainThreadLink;
+  mainThread: MainThreadLink;
   interrupter: Interrupter;
   evalFlag: Int32Array;
   format: PreplFormat;

@@ -19,12 +19,12 @@ import { replPresenter } from './presenter';
 import type { WorkerAccept } from '../server/registry';
 
 /** Creates the worker-side accept function of the plain REPL servers. */
-export function createReplAccept(host: MainThreadLink, evalFlag: Int32Array): WorkerAccept {
-  const interrupter = new Interrupter(evalFlag, host);
+export function createReplAccept(mainThread: MainThreadLink, evalFlag: Int32Array): WorkerAccept {
+  const interrupter = new Interrupter(evalFlag, mainThread);
   return ({ socket, server, client, spec }) => {
     new FormConnection({
       socket,
-      host,
+      mainThread,
       interrupter,
       evalFlag,
       presenter: replPresenter,

@@ -100,7 +100,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         finish();
       }
     };
-    const call = server.host.call(
+    const call = server.mainThread.call(
       'eval',
       {
         mode,
@@ -127,7 +127,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       id,
       call,
       interrupt: () => {
-        server.host.forget(call);
+        server.mainThread.forget(call);
         ctx.done(['interrupted']);
         finish();
       },

@@ -38,7 +38,7 @@ export const closeOp: OpDescriptor = {
       // Unless it ended on its own meanwhile: it already has its one done.
       if (session.running === running) running.interrupt();
     }
-    server.host.notify('session-closed', { session: session.id });
+    server.mainThread.notify('session-closed', { session: session.id });
     ctx.done(['session-closed']);
   },
 };

@@ -18,7 +18,7 @@ function symbolOf(ctx: OpContext, ...keys: string[]): string | undefined {
 
 function askHost<K extends 'complete' | 'lookup'>(ctx: OpContext, kind: K, payload: Calls[K]['payload']): Promise<Calls[K]['event']> {
   return new Promise((resolve) => {
-    ctx.server.host.call(kind, payload, (event, final) => {
+    ctx.server.mainThread.call(kind, payload, (event, final) => {
       if (final) resolve(event);
     });
   });
@@ -90,7 +90,7 @@ export const stdinOp: OpDescriptor = {
   returns: {},
   handle(ctx) {
     // A throw-away session has no eval that could read it: keep nothing.
-    if (!ctx.session.ephemeral) ctx.server.host.notify('stdin', { session: ctx.session.id, text: stringField(ctx.request, 'stdin') ?? '' });
+    if (!ctx.session.ephemeral) ctx.server.mainThread.notify('stdin', { session: ctx.session.id, text: stringField(ctx.request, 'stdin') ?? '' });
     ctx.done();
   },
 };
@@ -100,7 +100,7 @@ export const forwardSystemOutputOp: OpDescriptor = {
   doc: 'From now on, output the host program writes itself (not evaluated code) is also sent to this connection, tagged with this request\'s id and source "system".',
   returns: { out: 'Host stdout, with source "system".', err: 'Host stderr, with source "system".' },
   handle(ctx) {
-    const call = ctx.server.host.call('forward-system-output', { conn: ctx.connection.conn }, (event) => {
+    const call = ctx.server.mainThread.call('forward-system-output', { conn: ctx.connection.conn }, (event) => {
       if (typeof event.out === 'string') ctx.respond({ out: event.out, source: 'system' }, true);
       if (typeof event.err === 'string') ctx.respond({ err: event.err, source: 'system' }, true);
     });
