@@ -27,16 +27,19 @@ const runs = Number(arg('--runs')) || 30;
 const baseline = arg('--baseline');
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NREPL_') && k !== 'NODE_OPTIONS'));
 const cwd = mkdtempSync(join(tmpdir(), 'nrepl-exit-bench-'));
+const firstDir = mkdtempSync(join(tmpdir(), 'nrepl-exit-bench-first-'));
 const ednDir = mkdtempSync(join(tmpdir(), 'nrepl-exit-bench-edn-'));
 const yamlDir = mkdtempSync(join(tmpdir(), 'nrepl-exit-bench-yaml-'));
 writeFileSync(join(yamlDir, '.nreplrc.yaml'), 'servers:\n  repl:\n    port: 0\n    accept: nrepl-ts/repl\n');
-writeFileSync(join(ednDir, '.nrepl.edn'), '{:servers {repl {:port 0 :accept nrepl-ts/repl} nrepl {:port 0 :address "127.0.0.1"}}}\n');
+writeFileSync(join(ednDir, '.nrepl.edn'), '{:servers {repl {:port 0 :accept nrepl-ts/repl} nrepl {:port 0 :address "127.0.0.1" :accept nrepl-ts/nrepl}}}\n');
 const valid = { NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}' };
 
 const variants = [
   { name: 'node (no agent)', args: [], env: {}, cwd },
   ...(baseline ? [{ name: 'baseline agent, valid env config', args: ['--import', baseline], env: valid, cwd }] : []),
   { name: 'agent, valid env config', args: ['--import', register], env: valid, cwd },
+  // NREPL_REGISTRY=off writes no verdict (main/config-verdicts.ts): every exit checks in full, as a config's first run does.
+  { name: 'agent, valid env config, first run (not remembered)', args: ['--import', register], env: { ...valid, NREPL_REGISTRY: 'off' }, cwd: firstDir },
   ...(baseline ? [{ name: 'baseline agent, valid .nrepl.edn', args: ['--import', baseline], env: {}, cwd: ednDir }] : []),
   { name: 'agent, valid .nrepl.edn', args: ['--import', register], env: {}, cwd: ednDir },
   ...(baseline ? [{ name: 'baseline agent, valid .nreplrc.yaml', args: ['--import', baseline], env: {}, cwd: yamlDir }] : []),
@@ -47,6 +50,11 @@ const variants = [
 
 // bash's `time` gives the child's wall, user and sys seconds (all threads).
 const timed = ['--norc', '--noprofile', '-c', 'TIMEFORMAT="%3R %3U %3S"; { time "$@" >/dev/null 2>&1; } 2>&1', 'bash'];
+// A "valid" variant that prints anything would measure an error report, not the valid path.
+for (const v of variants.filter((x) => / valid /.test(x.name))) {
+  const r = spawnSync(process.execPath, [...v.args, '-e', '0'], { cwd: v.cwd, env: { ...baseEnv, ...v.env }, encoding: 'utf8' });
+  if (r.stderr !== '') throw new Error(`${v.name} is not quiet: ${r.stderr}`);
+}
 const wallSamples = variants.map(() => []);
 const cpuSamples = variants.map(() => []);
 for (let i = 0; i < runs + 2; i++) {
@@ -59,17 +67,20 @@ for (let i = 0; i < runs + 2; i++) {
     cpuSamples[k].push((user + sys) * 1000);
   });
 }
-for (const dir of [cwd, ednDir, yamlDir]) rmSync(dir, { recursive: true, force: true });
+for (const dir of [cwd, firstDir, ednDir, yamlDir]) rmSync(dir, { recursive: true, force: true });
 
 const med = wallSamples.map(median);
 const cpu = cpuSamples.map(median);
 const f = (x) => (x >= 0 ? '+' : '') + x.toFixed(1);
 console.log(`Exit cost, ${runs} interleaved runs each, Node ${process.version}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}, ${new Date().toISOString()}\n`);
-console.log('| variant | wall (ms) | Δ wall vs node | wall ratio vs node | Δ wall vs baseline | CPU (ms) | Δ CPU vs baseline |');
+// Against the baseline, the median of the round-by-round differences: each round runs both within
+// a few hundred ms, so drift of the machine cancels, which a difference of two medians does not.
+const pairedDelta = (samples, k, base) => median(samples[k].map((x, i) => x - samples[base][i]));
+console.log('| variant | wall (ms) | Δ wall vs node | wall ratio vs node | Δ wall vs baseline (paired) | CPU (ms) | Δ CPU vs baseline (paired) |');
 console.log('|---|---|---|---|---|---|---|');
 const kind = (name) => ['.nrepl.edn', '.nreplrc.yaml'].find((x) => name.includes(x)) ?? 'env config';
 variants.forEach((v, k) => {
   const base = variants.findIndex((w) => w.name.startsWith('baseline') && kind(w.name) === kind(v.name));
   const compare = base >= 0 && v.name.startsWith('agent, valid');
-  console.log(`| ${v.name} | ${med[k].toFixed(1)} | ${f(med[k] - med[0])} | ${(med[k] / med[0]).toFixed(2)} | ${compare ? f(med[k] - med[base]) : ''} | ${cpu[k].toFixed(0)} | ${compare ? f(cpu[k] - cpu[base]) : ''} |`);
+  console.log(`| ${v.name} | ${med[k].toFixed(1)} | ${f(med[k] - med[0])} | ${(med[k] / med[0]).toFixed(2)} | ${compare ? f(pairedDelta(wallSamples, k, base)) : ''} | ${cpu[k].toFixed(0)} | ${compare ? f(pairedDelta(cpuSamples, k, base)) : ''} |`);
 });

@@ -14,6 +14,7 @@ import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type WorkerAccept } from './server/registry';
 import type { ServerSpec } from '../shared/config/schema';
 import type { ToHost, ToWorker, WorkerBoot } from '../seam/channel';
+import { CLAIM, CLAIM_MAIN, CLAIM_WORKER, PROBLEMS, REPORTED } from '../seam/report-slots';
 import { MainThreadLink } from './main-thread-link';
 import type { WorkerAcceptName } from './server/resolve-accept';
 import { Registration, registrationWanted } from './server/registration';
@@ -107,14 +108,15 @@ function defaultServers(): ServerSpec[] {
 
 /** True when this worker prints the config problems; false when the main thread claimed them at exit. */
 function claimReport(): boolean {
-  return !boot.reportFlag || Atomics.compareExchange(boot.reportFlag, 1, 0, 1) !== 2;
+  return !boot.reportFlag || Atomics.compareExchange(boot.reportFlag, CLAIM, 0, CLAIM_WORKER) !== CLAIM_MAIN;
 }
 
-/** Tells the main thread's exit check (exit-report.ts) that the config is reported. */
-function configReported(): void {
+/** Tells the main thread's exit check (exit-report.ts) that the config is reported, and how many problems it had. */
+function configReported(problems: number): void {
   if (!boot.reportFlag) return;
-  Atomics.store(boot.reportFlag, 0, 1);
-  Atomics.notify(boot.reportFlag, 0);
+  Atomics.store(boot.reportFlag, PROBLEMS, problems);
+  Atomics.store(boot.reportFlag, REPORTED, 1);
+  Atomics.notify(boot.reportFlag, REPORTED);
 }
 
 async function startConfiguredServers(): Promise<void> {
@@ -128,7 +130,7 @@ async function startConfiguredServers(): Promise<void> {
       // Nothing configured: the default server, without loading zod and cosmiconfig at all.
       debug('config: none found (no NREPL_SERVER_* variables, no config files)');
       specs = defaultServers();
-      configReported();
+      configReported(0);
     } else {
       const { loadConfig, describeConfig } = require('../shared/config/load') as typeof import('../shared/config/load');
       const config = await loadConfig({ env: process.env, cwd: boot.cwd });
@@ -142,7 +144,7 @@ async function startConfiguredServers(): Promise<void> {
         failures.push(line);
         if (mine) say(line);
       }
-      configReported();
+      configReported(config.problems.length);
       if (debugEnabled()) {
         for (const note of config.notes.filter(serverNote)) debug(`config: ${note}`);
         for (const line of describeConfig(config)) debug(`effective config: ${line}`);
@@ -163,7 +165,7 @@ async function startConfiguredServers(): Promise<void> {
       }
     }
   } catch (err) {
-    configReported();
+    configReported(1);
     const line = `nrepl-ts: ${ErrorCodes.INTERNAL}: could not start servers: ${oneLine(err)}`;
     failures.push(line);
     say(line);

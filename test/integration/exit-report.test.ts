@@ -5,7 +5,7 @@
  * printed once, whether the main thread or the worker got there first, and
  * the app's own output and exit code are untouched.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, spawnWithAgent, tempDir } from '../helpers/agent';
@@ -62,5 +62,50 @@ describe('configuration errors of a process that exits at once', () => {
     const r = await run({ NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}', NREPL_DEBUG: '1' });
     // Either the exit check or the worker reported; under NREPL_DEBUG the line is there exactly once.
     expect(count(r.stderr, 'NREPL_SERVER_X: not started: unknown key "prot"')).toBe(1);
+  });
+
+  describe('remembering configs found valid (main/config-verdicts.ts)', () => {
+    // A private process folder of its own, so runs of other tests do not count.
+    function runtimeDir(): string {
+      const dir = tempDir();
+      chmodSync(dir, 0o700);
+      return dir;
+    }
+
+    it('checks a valid config once, then skips the check on the next exits', async () => {
+      const runtime = runtimeDir();
+      const env = { NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}', NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime };
+      const cwd = tempDir();
+      const first = await run(env, cwd);
+      expect(first.stderr).toContain('checked it on the main thread');
+      expect(existsSync(join(runtime, 'nrepl-ts', 'valid-configs'))).toBe(true);
+      const second = await run(env, cwd);
+      expect(second.stderr).toContain('found valid before');
+      expect(second.stderr).not.toContain('checked it on the main thread');
+      expect(second.stdout).toBe('1\n');
+      // Another value is another config: checked again.
+      const changed = await run({ ...env, NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/prepl}' }, cwd);
+      expect(changed.stderr).toContain('checked it on the main thread');
+    });
+
+    it('reports a broken config on every exit, never remembering it', async () => {
+      const runtime = runtimeDir();
+      const env = { NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}', XDG_RUNTIME_DIR: runtime };
+      const cwd = tempDir();
+      for (let i = 0; i < 2; i++) expect(count((await run(env, cwd)).stderr, 'unknown key "prot"')).toBe(1);
+      expect(existsSync(join(runtime, 'nrepl-ts', 'valid-configs'))).toBe(false);
+    });
+
+    it('waits for the worker on a YAML file once, and not again while it is unchanged', async () => {
+      const runtime = runtimeDir();
+      const cwd = tempDir();
+      writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n');
+      const env = { NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime };
+      await run(env, cwd);
+      expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toMatch(/^[0-9a-f]{16}-[0-9a-f]+$/m);
+      expect((await run(env, cwd)).stderr).toContain('.nreplrc.yaml: found valid before');
+      writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n    prot: 1\n');
+      expect(count((await run(env, cwd)).stderr, 'unknown key "prot"')).toBe(1);
+    });
   });
 });

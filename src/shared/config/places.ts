@@ -25,6 +25,9 @@ export const RC_SEARCH_PLACES = [
 ] as const;
 
 /** The project nREPL file name, read from cwd. */
+/** The search places whose files only the loader reads (YAML or JavaScript; a `.nreplrc` may hold either, or JSON). */
+export const LOADER_PLACES: readonly string[] = RC_SEARCH_PLACES.filter((place) => place !== 'package.json' && place !== '.nreplrc.json');
+
 export const PROJECT_EDN = '.nrepl.edn';
 
 /** Where to look: the working directory, the home folder and the environment. */

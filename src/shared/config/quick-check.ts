@@ -18,7 +18,8 @@ import { combineSources } from './combine';
 import { parseEnvServers } from './env';
 import { interpretFileConfig } from './file-shape';
 import { ednFileResult } from './edn-file';
-import { PROJECT_EDN, RC_SEARCH_PLACES, userEdnCandidates, type FileLocations } from './places';
+import { PROJECT_EDN, userEdnCandidates, type FileLocations } from './places';
+import { findProjectRc } from './project-rc';
 import { Level, type SourceResult } from './raw';
 
 /** What the quick check found. */
@@ -74,53 +75,15 @@ function userEdn(loc: FileLocations, unchecked: string[]): SourceResult {
   return EMPTY;
 }
 
-/**
- * The project cosmiconfig file the loader would use when only its loader can
- * read it (YAML, JavaScript, a `.nreplrc` that is not JSON), else undefined:
- * a few existsSync calls, so the exit check knows before checking anything
- * whether it needs the worker.
- */
-export function loaderFile(cwd: string): string | undefined {
-  const unchecked: string[] = [];
-  projectRc(cwd, unchecked);
-  return unchecked[0];
-}
-
-/** The first cosmiconfig file, read as the loader would when it holds JSON; anything else is left to the worker. */
+/** The project rc source: interpreted when it holds JSON; a file only its loader reads is left to the worker. */
 function projectRc(cwd: string, unchecked: string[]): SourceResult {
-  for (const place of RC_SEARCH_PLACES) {
-    const file = path.resolve(cwd, place);
-    const text = readText(file);
-    if (text === undefined) {
-      if (existsSync(file)) {
-        unchecked.push(file);
-        return EMPTY;
-      }
-      continue;
-    }
-    // An empty file is found and ignored by the loader too.
-    if (place !== 'package.json' && text.trim() === '') return EMPTY;
-    const json = place === 'package.json' || place === '.nreplrc' || place === '.nreplrc.json';
-    let data: unknown;
-    try {
-      data = json ? (JSON.parse(text) as unknown) : undefined;
-    } catch {
-      // The loader skips a broken package.json; a broken .nreplrc it reports in its own words.
-      if (place === 'package.json') continue;
-      unchecked.push(file);
-      return EMPTY;
-    }
-    if (place === 'package.json') {
-      if (data === null || typeof data !== 'object' || !Object.hasOwn(data, 'nrepl')) continue;
-      data = (data as { nrepl: unknown }).nrepl;
-      if (data === undefined) return EMPTY;
-    } else if (!json) {
-      unchecked.push(file);
-      return EMPTY;
-    }
-    return interpretFileConfig(data, {
-      source: file, prefix: place === 'package.json' ? 'nrepl' : '', level: Level.PROJECT_RC, baseDir: path.dirname(file), clojureKeys: false,
-    });
+  const found = findProjectRc(cwd);
+  if (found.kind === 'none') return EMPTY;
+  if (found.kind === 'loader') {
+    unchecked.push(found.file);
+    return EMPTY;
   }
-  return EMPTY;
+  return interpretFileConfig(found.data, {
+    source: found.file, prefix: found.place === 'package.json' ? 'nrepl' : '', level: Level.PROJECT_RC, baseDir: path.dirname(found.file), clojureKeys: false,
+  });
 }
