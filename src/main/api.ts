@@ -13,28 +13,28 @@ import type { ServerInfo } from '../seam/channel';
  * cannot listen.
  */
 export async function startServer(spec: Record<string, unknown>): Promise<ServerInfo> {
-  const host = ensureAgent();
-  await host.whenReady();
-  return (await host.request('start', { spec })) as ServerInfo;
+  const link = ensureAgent();
+  await link.whenReady();
+  return (await link.request('start', { spec })) as ServerInfo;
 }
 
 /** Stops the named server and closes its clients; resolves false if no such server runs. */
 export async function stopServer(name: string): Promise<boolean> {
-  const host = ensureAgent();
-  await host.whenReady();
-  return (await host.request('stop', { name })) as boolean;
+  const link = ensureAgent();
+  await link.whenReady();
+  return (await link.request('stop', { name })) as boolean;
 }
 
 /** Stops every server of this process. */
 export async function stopServers(): Promise<void> {
-  const host = ensureAgent();
-  await host.whenReady();
-  await host.request('stopAll');
+  const link = ensureAgent();
+  await link.whenReady();
+  await link.request('stopAll');
 }
 
 /** Lists the running servers of this process. */
 export async function listServers(): Promise<ServerInfo[]> {
-  const host = ensureAgent();
-  await host.whenReady();
-  return (await host.request('list')) as ServerInfo[];
+  const link = ensureAgent();
+  await link.whenReady();
+  return (await link.request('list')) as ServerInfo[];
 }

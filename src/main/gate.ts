@@ -24,6 +24,7 @@ export const AGENT_PID_VAR = 'NREPL_TS_AGENT_PID';
 const STRICT_WAIT_MS = 15_000;
 
 interface AgentSlot {
+  /** The running agent's WorkerLink. Named `host` because other copies of nrepl-ts loaded into the same process (other versions too) look for it under this name. */
   host?: WorkerLink;
 }
 
@@ -83,9 +84,9 @@ export function startFromPreload(): void {
   debug(hold ? `${hold} sets a daemon option to false: holding the process up to ${HOLD_LIMIT_MS} ms until the agent has read the config` : 'no daemon option set to false in the config sources: the process is not held');
   const { installExitReport, newReportFlag } = require('./exit-report') as typeof import('./exit-report');
   const reportFlag = newReportFlag();
-  const host = launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
+  const link = launch({ mode: 'preload', cwd: process.cwd(), descendant, strictFlag, reportFlag, evalFlag: newEvalFlag() }, hold ? HOLD_LIMIT_MS : 0);
   // A process that exits before the worker read the config still hears about its errors.
-  installExitReport(reportFlag, process.cwd(), () => host.stopWorker());
+  installExitReport(reportFlag, process.cwd(), () => link.stopWorker());
   if (strictFlag) waitForStrictVerdict(strictFlag);
 }
 
@@ -125,9 +126,9 @@ function launch(boot: WorkerBoot, holdMs = 0): WorkerLink {
     // With a bound, V8 running out of heap in the worker ends the worker only; without one it aborts the process.
     resourceLimits: { maxOldGenerationSizeMb: heap.mb },
   });
-  const host = new WorkerLink(worker, boot.evalFlag, holdMs, heap.mb);
-  slot().host = host;
-  return host;
+  const link = new WorkerLink(worker, boot.evalFlag, holdMs, heap.mb);
+  slot().host = link;
+  return link;
 }
 
 function waitForStrictVerdict(flag: Int32Array): void {
