@@ -16,7 +16,8 @@ export type ProjectRc =
   | { kind: 'json'; file: string; place: (typeof RC_SEARCH_PLACES)[number]; data: unknown }
   | { kind: 'loader'; file: string };
 
-function readText(file: string): string | undefined {
+/** A config file's text; undefined when it is absent or unreadable (a folder, no permission). */
+export function readText(file: string): string | undefined {
   try {
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   } catch {

@@ -11,7 +11,7 @@
  * they are returned as `unchecked`, for the caller to wait for the worker.
  * It prints nothing and never throws.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatProblem, oneLine } from '../../errors';
 import { combineSources } from './combine';
@@ -19,7 +19,7 @@ import { parseEnvServers } from './env';
 import { interpretFileConfig } from './file-shape';
 import { ednFileResult } from './edn-file';
 import { PROJECT_EDN, userEdnCandidates, type FileLocations } from './places';
-import { findProjectRc } from './project-rc';
+import { findProjectRc, readText } from './project-rc';
 import { Level, type SourceResult } from './raw';
 
 /** What the quick check found. */
@@ -47,14 +47,6 @@ export function quickCheck(loc: FileLocations): QuickVerdict {
   } catch (err) {
     // Whatever went wrong here, the worker's loader is the authority: wait for it.
     return { lines: [], unchecked: [...unchecked, `(quick check failed: ${oneLine(err)})`] };
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  } catch {
-    return undefined;
   }
 }
 
