@@ -145,7 +145,18 @@ export class Tmux {
     const argv = [process.execPath, REPORT_EXIT, process.execPath, CLI, ...args];
     const env = { TERM: 'xterm-256color', NREPL_TS_HISTORY: '', ...opts.env };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    tmux(['new-session', '-d', '-s', this.name, '-x', '120', '-y', '30', '-c', opts.cwd, ...envArgs, argv.map(shellQuote).join(' ')]);
+    const create = ['new-session', '-d', '-s', this.name, '-x', '120', '-y', '30', '-c', opts.cwd, ...envArgs, argv.map(shellQuote).join(' ')];
+    // Killing the previous test's last session makes our tmux server exit; a new-session that
+    // reaches it while it is going down fails with "server exited unexpectedly". Then start anew.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux(create);
+        break;
+      } catch (err) {
+        if (attempt === 3 || !String(err).includes('server exited unexpectedly')) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      }
+    }
     live.add(this.name);
   }
 
