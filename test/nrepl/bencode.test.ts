@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes, NreplTsError } from '../../src/errors';
-import { DEFAULT_MAX_DEPTH, encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/shared/bencode/bencode';
+import { DEFAULT_MAX_DEPTH, encode, encodeHead, FRAME_END, FrameReader, loadCodec, type DecodedMessage } from '../../src/shared/bencode/bencode';
 import { bencodePackage } from '../../src/shared/bencode/decode-frame';
 
 beforeAll(loadCodec);
@@ -354,5 +354,20 @@ describe('loadCodec', () => {
     expect(text(fresh.encode({ op: 'eval' }))).toBe('d2:op4:evale');
     expect(reader.push(ascii('de'))).toEqual([{}]);
     expect(reader.error).toBeUndefined();
+  });
+});
+
+describe('encodeHead', () => {
+  it('with the bytes and FRAME_END, writes the frame encode writes for the whole message', () => {
+    const value = 'é😀 "quoted"\n'.repeat(50);
+    const bytes = Buffer.from(value);
+    const stamp = { id: '7', session: 's-1', status: undefined };
+    const head = encodeHead({ ns: 'user', status: ['nrepl.middleware.print/truncated'] }, 'value', bytes.length, stamp);
+    const frame = Buffer.concat([head, bytes.subarray(0, 9), bytes.subarray(9), FRAME_END]);
+    expect(frame.equals(encode({ ns: 'user', status: ['nrepl.middleware.print/truncated'], value }, stamp))).toBe(true);
+  });
+
+  it('refuses a field that would sort after the streamed one', () => {
+    expect(() => encodeHead({ zebra: 1 }, 'value', 3)).toThrow(/zebra would follow value/);
   });
 });

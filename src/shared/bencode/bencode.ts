@@ -68,6 +68,26 @@ export function encode(message: { readonly [key: string]: Encodable }, stamp?: {
   return encodeByPackage(message);
 }
 
+/**
+ * The start of a dict frame whose last field, `key`, is a byte string of
+ * `byteLength` bytes written after it: the frame is this head, the bytes,
+ * then `e` (FRAME_END). For replies too large to exist whole in the worker
+ * (a value printed in pieces on the main thread). Throws if another field
+ * would sort after `key`: bencode orders keys, so only the last can follow.
+ */
+export function encodeHead(message: { readonly [key: string]: Encodable }, key: string, byteLength: number, stamp?: { readonly [key: string]: Encodable }): Buffer {
+  const fields: { [k: string]: Encodable } = { ...message };
+  for (const k of Object.keys(stamp ?? {})) if (stamp![k] !== undefined) fields[k] = stamp![k];
+  for (const k of Object.keys(fields)) if (k > key && fields[k] !== undefined) throw new Error(`bencode: field ${k} would follow ${key}`);
+  fields[key] = '';
+  const frame = encode(fields);
+  // The frame ends `<key>0:e`: keep all but the empty string and the dict's end.
+  return Buffer.concat([frame.subarray(0, frame.length - 3), Buffer.from(`${byteLength}:`)]);
+}
+
+/** The byte that ends a frame begun with `encodeHead`. */
+export const FRAME_END = Buffer.from('e');
+
 /** `encode` through the `bencode` package alone: the reference the direct path is tested against. */
 export function encodeByPackage(message: { readonly [key: string]: Encodable }): Buffer {
   const pkg = bencodePackage();
