@@ -13,7 +13,8 @@
 import type { ToHost, ToWorker } from '../seam/channel';
 import { releaseRoutes, resetRoute } from './eval/capture';
 import { CallEmitter, shareOutputBudget } from './eval/emitter';
-import { evaluate, limitValues, type EvalRequest } from './eval/evaluate';
+import { evaluate, limitValues, streamValuesThrough, type EvalRequest } from './eval/evaluate';
+import { ValueStreams } from './eval/value-streams';
 import { EvalSessions } from './eval/sessions';
 import { completions } from './tooling/complete';
 import { conveniencesSource } from './tooling/completion-sources';
@@ -38,13 +39,17 @@ export class WorkerCalls {
   private readonly sessions = new EvalSessions();
   /** Connections with evaluations on this thread; closing one marks its state dead and forgets it. */
   private readonly connections = new Map<number, { dead: boolean }>();
+  /** Long printed values on their way to the worker in pieces. */
+  private readonly values: ValueStreams;
 
   constructor(
-    private readonly post: (m: ToWorker) => void,
+    private readonly post: (m: ToWorker, transfer?: ArrayBuffer[]) => void,
     private readonly evalFlag: Int32Array,
     workerHeapMb?: number,
   ) {
     shareOutputBudget(evalFlag);
+    this.values = new ValueStreams(post);
+    streamValuesThrough(this.values);
     if (workerHeapMb !== undefined) {
       const { maxValueChars } = require('./worker-limits') as typeof import('./worker-limits');
       limitValues(maxValueChars(workerHeapMb), workerHeapMb);
@@ -67,6 +72,7 @@ export class WorkerCalls {
   workerStopped(): void {
     for (const connection of this.connections.values()) connection.dead = true;
     this.connections.clear();
+    this.values.clear();
     for (const conn of forwardingConnections()) stopForwarding(conn);
     setTapListeners({ conn: 0, edn: 0, json: 0 }, this.post);
   }
@@ -123,8 +129,15 @@ export class WorkerCalls {
           this.connections.delete(Number(message.conn));
         }
         stopForwarding(Number(message.conn));
+        this.values.dropConnection(Number(message.conn));
         // No client left: the output store costs the host's awaits, switch it off if nothing needs it.
         if (this.connections.size === 0) releaseRoutes();
+        break;
+      case 'value-pull':
+        this.values.pull(Number(message.stream), Math.max(0, Math.min(16, Number(message.pieces) || 0)), message.spare);
+        break;
+      case 'value-drop':
+        this.values.drop(Number(message.stream));
         break;
       case 'unclaimed-output':
         // Output of an eval whose client left while it was on its way: the host's streams get it,

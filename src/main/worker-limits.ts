@@ -33,8 +33,9 @@ export function oldGenerationLimitMb(heapSizeLimitBytes: number): number {
 export const MIN_WORKER_HEAP_MB = 16;
 
 /**
- * Longest printed value (UTF-16 code units) the main thread hands to a worker
- * with `heapMb` of heap; longer ones are cut. resourceLimits end the worker
+ * Longest printed value (UTF-16 code units) the main thread hands whole to a
+ * worker with `heapMb` of heap (prepl, plain REPL); longer ones are cut. An
+ * nREPL value that long goes in pieces instead (eval/value-streams.ts). resourceLimits end the worker
  * cleanly only for heap that grows step by step: V8 grants a worker 16 MB past
  * its limit to finish, and one allocation beyond that (a 300 MB string arriving
  * whole) aborts the entire process. A value in flight costs the worker about

@@ -96,9 +96,9 @@ export class WorkerLink {
   }
 
   /** Posts a message to the worker. */
-  post(message: ToWorker): void {
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
     if (this.stopped) return;
-    this.worker.postMessage(message);
+    this.worker.postMessage(message, transfer);
   }
 
   /** Sends an API request to the worker and resolves with its answer. */
@@ -229,7 +229,7 @@ export class WorkerLink {
   private hostCalls(): import('./worker-calls').WorkerCalls {
     if (!this.calls) {
       const { WorkerCalls } = require('./worker-calls') as typeof import('./worker-calls');
-      this.calls = new WorkerCalls((m) => this.post(m), this.evalFlag, this.workerHeapMb);
+      this.calls = new WorkerCalls((m, transfer) => this.post(m, transfer), this.evalFlag, this.workerHeapMb);
     }
     return this.calls;
   }

@@ -52,6 +52,11 @@ export interface EvalPayload {
   print: Record<string, unknown>;
   /** Structured clients (prepl) report errors as data only: no `err` text. */
   quietErrors?: boolean;
+  /**
+   * The caller can write a long printed value as it comes (nREPL eval): such a value
+   * arrives as a value stream (EvalEvent.valueStream), never whole in the worker.
+   */
+  pieces?: boolean;
   /** load-file: the file's text as sent, before any transform, for loading it as its module. */
   source?: string;
   /** load-file of a file on disk whose text the transform rejected: reported unless it loads as a module. */
@@ -61,6 +66,12 @@ export interface EvalPayload {
 /** What an evaluation answers with, as it runs and at its end. */
 export interface EvalEvent extends OutputEvent {
   value?: string;
+  /**
+   * In place of `value` (payload `pieces`): the printed value comes in `valuePiece`
+   * messages of this stream as the worker pulls them. `bytes` is its UTF-8 length
+   * (after the quota) when sent whole; with `stream?` the runs come ready-cut.
+   */
+  valueStream?: { stream: number; bytes?: number };
   ns?: string;
   ms?: number;
   truncated?: boolean;
@@ -92,6 +103,11 @@ export interface Notifications {
   'tap-listeners': { conn: number; edn: number; json: number };
   /** The worker stopped waiting for this call (interrupted or its client gone). */
   abandon: { target: number };
+  /** The worker can take `pieces` more pieces of this value stream (main/eval/value-streams.ts). */
+  /** `spare`: the bytes of a written piece, given back (transferred) to be filled again. */
+  'value-pull': { stream: number; pieces: number; spare?: Uint8Array };
+  /** The worker will take no more of this value stream: its client is gone. */
+  'value-drop': { stream: number };
   /** Output of a connection that is gone, handed back to the host's streams. */
   'unclaimed-output': { out?: string; err?: string };
 }

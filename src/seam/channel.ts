@@ -72,6 +72,12 @@ export type ToWorker =
   | { t: 'api'; rid: number; op: 'stop'; name: string }
   | { t: 'api'; rid: number; op: 'stopAll' }
   | { t: 'api'; rid: number; op: 'list' }
+  /**
+   * One piece of a value stream (EvalEvent.valueStream): UTF-8 bytes, transferred, not copied;
+   * `runs` gives the byte length of each `stream?` run in it. `last` ends the stream, and says
+   * whether the quota cut it.
+   */
+  | { t: 'valuePiece'; stream: number; bytes: Uint8Array; runs?: number[]; last: boolean; truncated?: boolean }
   /** Events of a call, in its kind's event type (seam/calls.ts); `final` marks the last batch. */
   | { t: 'evalReply'; call: number; events: Array<EvalEvent & Record<string, unknown>>; final: boolean };
 

@@ -13,6 +13,9 @@ import type { ToHost, ToWorker } from '../seam/channel';
 import type { CallKind, Calls, EvalEvent, NotificationKind, Notifications, OutputEvent } from '../seam/calls';
 import { OUTPUT_IN_FLIGHT } from '../seam/eval-slots';
 
+/** One piece of a value stream, as the main thread sends it (seam/channel.ts). */
+export type ValuePiece = Extract<ToWorker, { t: 'valuePiece' }>;
+
 /** One event from the main thread about an evaluation (seam/calls.ts has every call's events). */
 export type CallEvent = EvalEvent;
 
@@ -22,12 +25,14 @@ type Listener = (event: never, final: boolean) => void;
 export class MainThreadLink {
   private readonly pending = new Map<number, Listener>();
   private readonly connections = new Map<number, (event: OutputEvent) => void>();
+  /** Value streams being read (EvalEvent.valueStream): the handler of each, and its connection. */
+  private readonly values = new Map<number, { conn: number; onPiece: (piece: ValuePiece) => void }>();
   private nextCall = 0;
   private nextConnection = 0;
 
   /** @param outputBudget the shared eval flag; slot 2 counts output in flight (eval/emitter.ts). */
   constructor(
-    private readonly post: (m: ToHost) => void,
+    private readonly post: (m: ToHost, transfer?: ArrayBuffer[]) => void,
     private readonly outputBudget?: Int32Array,
   ) {}
 
@@ -57,9 +62,41 @@ export class MainThreadLink {
       conn,
       closeConnection: () => {
         this.connections.delete(conn);
+        // The main thread lets go of their text when it hears of the close.
+        for (const [stream, value] of this.values) if (value.conn === conn) this.values.delete(stream);
         this.notify('connection-closed', { conn });
       },
     };
+  }
+
+  /** Reads value stream `stream` of connection `conn`: `onPiece` gets each piece the worker pulls. */
+  readValue(stream: number, conn: number, onPiece: (piece: ValuePiece) => void): void {
+    this.values.set(stream, { conn, onPiece });
+  }
+
+  /**
+   * Asks for `pieces` more pieces of a value stream, giving back the bytes
+   * of a piece the socket has written, for the main thread to fill again:
+   * the worker allocates almost nothing, so it would collect spent pieces
+   * only long after, and they would add up to the whole value.
+   */
+  pullValue(stream: number, pieces: number, spare?: Uint8Array): void {
+    if (!this.values.has(stream)) return;
+    if (!spare) return this.notify('value-pull', { stream, pieces });
+    this.post({ t: 'eval', call: 0, kind: 'value-pull', stream, pieces, spare }, [spare.buffer as ArrayBuffer]);
+  }
+
+  /** Stops reading a value stream: the main thread lets go of its text. */
+  dropValue(stream: number): void {
+    if (this.values.delete(stream)) this.notify('value-drop', { stream });
+  }
+
+  /** Delivers a piece of a value stream. */
+  receivePiece(piece: ValuePiece): void {
+    const value = this.values.get(piece.stream);
+    if (!value) return;
+    if (piece.last) this.values.delete(piece.stream);
+    value.onPiece(piece);
   }
 
   /** Gives back the output budget of events about to be handed to their sockets. */

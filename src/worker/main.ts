@@ -23,8 +23,8 @@ import { PROCESS_SOCKET_SERVER } from '../shared/process-dir';
 const boot = workerData as WorkerBoot;
 setHostRuntime(boot.runtime);
 const port = parentPort!;
-const post = (message: ToHost): void => {
-  port.postMessage(message);
+const post = (message: ToHost, transfer?: ArrayBuffer[]): void => {
+  port.postMessage(message, transfer);
   registration?.observe(message);
 };
 const mainThread = new MainThreadLink(post, boot.evalFlag);
@@ -62,6 +62,9 @@ port.on('message', (message: ToWorker) => {
         break;
       case 'evalReply':
         mainThread.receive(message);
+        break;
+      case 'valuePiece':
+        mainThread.receivePiece(message);
         break;
     }
   } catch (err) {

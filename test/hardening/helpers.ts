@@ -97,8 +97,8 @@ export function rssBytes(pid: number): number {
 export const MB = 1024 * 1024;
 
 /** Our nREPL client on 127.0.0.1:`port`, 10 s per request; closed after the test. */
-export async function open(port: number, onUnsolicited?: (r: Response) => void): Promise<NreplClient> {
-  const client = await connect({ port }, { timeoutMs: 10_000, onUnsolicited });
+export async function open(port: number, onUnsolicited?: (r: Response) => void, options: { maxMessageBytes?: number } = {}): Promise<NreplClient> {
+  const client = await connect({ port }, { timeoutMs: 10_000, onUnsolicited, ...options });
   track(client);
   return client;
 }

@@ -25,6 +25,27 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** What a prepl at `port` answers to `forms`, up to and including the line holding `until`. */
+function preplText(port: number, forms: string, until: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host: '127.0.0.1', port });
+    let text = '';
+    const timer = setTimeout(() => (s.destroy(), reject(new Error(`no ${until} from the prepl: ${text.slice(0, 300)}`))), 60_000);
+    s.setEncoding('utf8');
+    s.on('data', (chunk: string) => {
+      text += chunk;
+      const at = text.indexOf(until);
+      if (at >= 0 && text.indexOf('\n', at) >= 0) {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(text);
+      }
+    });
+    s.on('error', reject);
+    s.write(forms);
+  });
+}
+
 describe('the agent worker dies', () => {
   it('out of heap: the host keeps serving, untouched, says so in one line, and exits as it would have', async () => {
     const host = await startHost({ app: APP, http: true, env: { NREPL_WORKER_HEAP_MB: '32' } });
@@ -70,16 +91,21 @@ describe('the agent worker dies', () => {
 
 describe('single allocations larger than the worker can absorb', () => {
   // V8 gives a worker at its resourceLimits 16 MB to finish; one string beyond that
-  // aborts the whole process. So the main thread never hands the worker one: values
-  // are cut to 1/16 of the worker's heap (with a note), writes travel in pieces.
-  it('a 48 MB value and a 100 MB write reach a 32 MB worker cut or shed; host and worker live on', async () => {
-    const host = await startHost({ app: APP, http: true, env: { NREPL_WORKER_HEAP_MB: '32' } });
-    const c = await open(host.port);
+  // aborts the whole process. So the main thread never hands the worker one: an nREPL
+  // value comes in pieces the worker pulls (main/eval/value-streams.ts), so it arrives
+  // whole; protocols that take values whole (prepl) get them cut to 1/16 of the
+  // worker's heap, with a note; writes travel in pieces.
+  it('a 48 MB value and a 100 MB write reach a 32 MB worker whole, cut or shed; host and worker live on', async () => {
+    const host = await startHost({ app: APP, http: true, env: { NREPL_WORKER_HEAP_MB: '32', NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl}', NREPL_SERVER_PREPL: '{:port 0 :accept nrepl-ts/prepl}' } });
+    const preplPort = Number((await host.child.waitFor(/server prepl \(nrepl-ts\/prepl\) listening on 127\.0\.0\.1:(\d+)/))[1]);
+    const c = await open(host.port, undefined, { maxMessageBytes: 256 * 2 ** 20 });
     const big = await c.request({ op: 'eval', code: "'x'.repeat(48 * 2 ** 20)" }, { timeoutMs: 60_000 });
     const value = big.find((m) => typeof m.value === 'string')?.value as string;
-    expect(value.length).toBe(2 * 1024 * 1024);
-    expect(big.some((m) => hasStatus(m, 'nrepl.middleware.print/truncated'))).toBe(true);
-    expect(big.map((m) => m.err ?? '').join('')).toContain('nrepl-ts: the value was cut to 2097152 of 50331650 characters');
+    expect(value.length, 'streamed whole: quotes and 48 Mi x').toBe(48 * 2 ** 20 + 2);
+    expect(value.slice(0, 3) + value.slice(-3)).toBe("'xxxx'");
+    expect(big.some((m) => hasStatus(m, 'nrepl.middleware.print/truncated'))).toBe(false);
+    const prepl = await preplText(preplPort, "'x'.repeat(48 * 2 ** 20)\n", ':tag :ret');
+    expect(prepl).toContain('nrepl-ts: the value was cut to 2097152 of 50331650 characters');
     const loud = await c.request({ op: 'eval', code: "process.stdout.write('y'.repeat(100 * 2 ** 20)); 'written'" }, { timeoutMs: 60_000 });
     expect(loud.find((m) => m.value !== undefined)?.value).toBe("'written'");
     expect(loud.map((m) => m.out ?? '').join('')).toMatch(/^y+$/);

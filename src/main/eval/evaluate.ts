@@ -27,7 +27,9 @@ import { namespaceFor, usesNamespace, type Namespace } from './namespaces';
 import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
-import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions } from '../../shared/print/print';
+import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions, type PrintResult, type PrintSettings } from '../../shared/print/print';
+import { piecesApply, stringPieces } from '../../shared/print/string-pieces';
+import { PIECE_CHARS, STREAM_MIN_CHARS, type ValueStreams } from './value-streams';
 import type { EvalSession } from './sessions';
 import { isCancelled, RUNNING } from '../../seam/eval-slots';
 import { scriptPath } from '../../shared/script-path';
@@ -44,6 +46,25 @@ let valueLimit: { chars: number; heapMb: number } | undefined;
 /** Caps printed values handed to the worker (main/worker-limits.ts maxValueChars says why). */
 export function limitValues(chars: number, heapMb: number): void {
   valueLimit = { chars, heapMb };
+}
+
+let valueStreams: ValueStreams | undefined;
+
+/** Where long printed values go when the caller takes them in pieces (payload `pieces`). */
+export function streamValuesThrough(streams: ValueStreams): void {
+  valueStreams = streams;
+}
+
+/**
+ * The pieces of a long string value printed without a second whole copy of
+ * it (string-pieces.ts), where the printer allows; undefined otherwise.
+ */
+function stringSource(value: unknown, print: PrintSettings): (() => Iterable<string>) | undefined {
+  if (typeof value !== 'string' || value.length < STREAM_MIN_CHARS) return undefined;
+  if (print.printer === 'string') return () => [value];
+  if (print.printer !== 'inspect' || !piecesApply(value, print.options)) return undefined;
+  const options = { ...print.options, colors: false };
+  return () => stringPieces(value, options, PIECE_CHARS);
 }
 
 function requireFor(base: string): NodeJS.Require {
@@ -218,7 +239,26 @@ export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEm
 
   const succeed = (value: unknown): void => {
     session.remember(value);
-    const printed = printValue(value, print);
+    let printed: PrintResult | undefined;
+    if (req.pieces && valueStreams) {
+      // A long value goes in pieces the worker pulls (value-streams.ts), never whole to the worker.
+      let source = stringSource(value, print);
+      if (!source) {
+        const text = (printed = printValue(value, print)).text;
+        if (text.length >= STREAM_MIN_CHARS) source = () => [text];
+      }
+      if (source) {
+        const runChars = print.stream ? print.bufferSize : undefined;
+        const { valueStream, truncated } = valueStreams.open(source, req.conn, print.quota, runChars);
+        const event: Record<string, unknown> = { valueStream, ns, ms: Math.round(performance.now() - started) };
+        if (truncated) event.truncated = true;
+        if (printed?.error) event.printError = printed.error;
+        else if (print.problems.length > 0) event.printError = print.problems.join('; ');
+        emitter.finish(event);
+        return;
+      }
+    }
+    printed ??= printValue(value, print);
     const capped = valueLimit !== undefined && printed.text.length > valueLimit.chars && !(print.quota !== undefined && print.quota <= valueLimit.chars);
     const quota = applyQuota(printed.text, capped ? valueLimit!.chars : print.quota);
     if (capped) {

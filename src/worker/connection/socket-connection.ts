@@ -70,6 +70,12 @@ export interface ConnectionEvents {
 }
 
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * What a reply written in parts may have waiting in the socket before its
+ * next part is asked for: about two pieces (main/eval/value-streams.ts), so
+ * the socket never holds much of a long value (the output bound is 8 MB).
+ */
+const REPLY_AHEAD_BYTES = 256 * 1024;
 /** How long reading may be held before the connection starts checking that its client is still there. */
 const HELD_WATCH_MS = 1_000;
 
@@ -87,6 +93,10 @@ export class SocketConnection {
   private peerTimer: NodeJS.Timeout | undefined;
   private heldTimer: NodeJS.Timeout | undefined;
   private inputEnded = false;
+  /** Waiting for the client to read (whenWritable), and the timer that cuts a client that never does. */
+  private writableWaiters: Array<() => void> = [];
+  private writesAwaited = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: net.Socket,
@@ -112,9 +122,12 @@ export class SocketConnection {
         this.heldByOutput = false;
         this.applyHold();
       }
+      if (this.writableWaiters.length > 0 && this.writableFor(REPLY_AHEAD_BYTES)) this.wakeWriters();
     });
     socket.once('close', () => {
       this.closed = true;
+      this.writableWaiters = [];
+      if (this.stallTimer) clearTimeout(this.stallTimer);
       this.clearFrameTimer();
       this.unwatchPeer();
       events.close();
@@ -124,21 +137,76 @@ export class SocketConnection {
 
   /**
    * Writes bytes. A `droppable` write is shed (and counted for the notice)
-   * while the client is behind; returns false when it was.
+   * while the client is behind; returns false when it was. `written` is
+   * called when the socket no longer needs the bytes.
    */
-  write(bytes: string | Uint8Array, droppable = false): boolean {
+  write(bytes: string | Uint8Array, droppable = false, written?: () => void): boolean {
     const socket = this.socket;
     if (this.closed || socket.destroyed || !socket.writable) return false;
     if (droppable && socket.writableLength > this.limits.outputBufferBytes) {
       this.droppedCount += 1;
       return false;
     }
-    socket.write(bytes);
+    // `written` once the socket is done with the bytes (and only if it wrote them).
+    if (written) {
+      this.writesAwaited += 1;
+      this.armStall();
+      socket.write(bytes, (err) => {
+        this.writesAwaited -= 1;
+        this.progressed();
+        if (!err) written();
+      });
+    } else {
+      socket.write(bytes);
+    }
     if (!this.heldByOutput && socket.writableLength > 2 * this.limits.outputBufferBytes) {
       this.heldByOutput = true;
       this.applyHold();
     }
     return true;
+  }
+
+  /** True while at most `bytes` (and never more than `outputBufferBytes`) wait in the socket. */
+  private writableFor(bytes: number): boolean {
+    return !this.closed && !this.socket.destroyed && this.socket.writableLength <= Math.min(bytes, this.limits.outputBufferBytes);
+  }
+
+  /**
+   * Calls `ready` once at most REPLY_AHEAD_BYTES wait in the socket (at once
+   * if so), for a reply written as it comes (a long value the main thread
+   * prints in pieces): the client's reading paces the printing. What waits for a client that reads nothing is the host's
+   * memory, so one that has not read for `frameTimeoutMs` is cut, the bound
+   * an unfinished request frame has. Never called once the socket closed.
+   */
+  whenWritable(ready: () => void): void {
+    if (this.writableFor(REPLY_AHEAD_BYTES)) return ready();
+    if (this.closed) return;
+    this.writableWaiters.push(ready);
+    this.armStall();
+  }
+
+  private wakeWriters(): void {
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    this.progressed();
+    for (const ready of waiters) ready();
+  }
+
+  /** Cuts the connection if a reply waiting on the client (whenWritable, a `written` write) sees no progress. */
+  private armStall(): void {
+    if (this.stallTimer || this.closed || this.limits.frameTimeoutMs <= 0) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.writableWaiters.length > 0 || this.writesAwaited > 0) this.destroy();
+    }, this.limits.frameTimeoutMs);
+    this.stallTimer.unref();
+  }
+
+  /** The client read something: the stall clock starts again, if anything still waits on it. */
+  private progressed(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.writableWaiters.length > 0 || this.writesAwaited > 0) this.armStall();
   }
 
   /**

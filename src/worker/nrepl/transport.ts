@@ -26,11 +26,32 @@ export interface Transport {
    * `stamp` fields (id, session, a final status) override the message's where defined.
    */
   send(message: Message, droppable?: boolean, stamp?: Message): void;
+  /**
+   * Opens a reply written in parts as they come (a long value the main thread
+   * prints in pieces). Nothing else is written on the connection between its
+   * parts: what is sent meanwhile follows it, in order. `gone` is called if
+   * the connection closes before the reply ends.
+   */
+  openReply(gone: () => void): ReplyWriter;
   /** Counts a request of `bytes` as in progress until the returned function is called. */
   begin(bytes: number): () => void;
   /** Closes the connection after pending writes. */
   close(): void;
   readonly closed: boolean;
+}
+
+/** A reply being written in parts (Transport.openReply). */
+export interface ReplyWriter {
+  /**
+   * Writes the next bytes of the reply: whole frames, or parts of one
+   * (bencode.ts encodeHead). `written` is called when the connection no
+   * longer needs them (never if it closes first).
+   */
+  write(bytes: Uint8Array, written?: () => void): void;
+  /** Calls `ready` once the client can take more: at once, when it has read, or when the reply's turn comes. */
+  whenWritable(ready: () => void): void;
+  /** Ends the reply: what was sent behind it goes out now. */
+  end(): void;
 }
 
 export interface TransportOptions {
@@ -51,13 +72,28 @@ export class SocketTransport implements Transport {
   private backlog: DecodedMessage[] = [];
   private delivering = false;
   private readonly onMessage: (message: DecodedMessage) => void;
+  /**
+   * While a reply is open (openReply): the open replies and the frames sent
+   * behind them, in order. Empty otherwise, and then frames go straight out.
+   */
+  private queue: Array<Buffer | PartsReply> = [];
+  /** Bytes of droppable frames waiting in the queue, and how many were shed past the output bound. */
+  private queuedDroppable = 0;
+  private shedBehindReply = 0;
+  private readonly outputBufferBytes: number;
 
   constructor(socket: net.Socket, options: TransportOptions) {
     this.reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes });
     this.onMessage = options.onMessage;
+    this.outputBufferBytes = options.limits.outputBufferBytes;
     this.connection = new SocketConnection(socket, options.limits, {
       data: (chunk) => this.receive(chunk),
-      close: options.onClose,
+      close: () => {
+        const open = this.queue.filter((entry): entry is PartsReply => entry instanceof PartsReply);
+        this.queue = [];
+        for (const reply of open) reply.gone();
+        options.onClose();
+      },
       dropped: (count) => this.reportDropped(count),
       resumed: () => this.deliver(),
     });
@@ -69,6 +105,78 @@ export class SocketTransport implements Transport {
 
   send(message: Message, droppable = false, stamp?: Message): void {
     if (this.connection.closed) return;
+    if (this.queue.length > 0) {
+      // Behind an open reply: droppable output is bounded here as it is in the socket.
+      const frame = encode(message, stamp);
+      if (droppable && this.queuedDroppable > this.outputBufferBytes) {
+        this.shedBehindReply += 1;
+        return;
+      }
+      if (droppable) this.queuedDroppable += frame.length;
+      this.queue.push(frame);
+      return;
+    }
+    this.writeFrame(encode(message, stamp), droppable, message, stamp);
+  }
+
+  openReply(gone: () => void): ReplyWriter {
+    const reply = new PartsReply(this, gone);
+    if (this.connection.closed) {
+      queueMicrotask(gone);
+      return reply;
+    }
+    this.queue.push(reply);
+    return reply;
+  }
+
+  /** @internal PartsReply's: writes its bytes now if it is first in line, else keeps them. */
+  replyWrite(reply: PartsReply, bytes: Uint8Array, written?: () => void): void {
+    if (this.connection.closed) return;
+    if (this.queue[0] === reply) this.writeFrame(bytes, false, undefined, undefined, written);
+    else reply.parts.push({ bytes, written });
+  }
+
+  /** @internal */
+  replyWhenWritable(reply: PartsReply, ready: () => void): void {
+    if (this.connection.closed) return;
+    if (this.queue[0] === reply) this.connection.whenWritable(ready);
+    else reply.waiting.push(ready);
+  }
+
+  /** @internal */
+  replyEnd(reply: PartsReply): void {
+    reply.ended = true;
+    if (this.queue[0] === reply) this.advance();
+  }
+
+  /** Writes what waits behind the first reply that ended, up to the next reply still open. */
+  private advance(): void {
+    while (this.queue.length > 0 && !this.connection.closed) {
+      const head = this.queue[0]!;
+      if (!(head instanceof PartsReply)) {
+        this.queue.shift();
+        this.writeFrame(head, false);
+        continue;
+      }
+      for (const part of head.parts) this.writeFrame(part.bytes, false, undefined, undefined, part.written);
+      head.parts = [];
+      if (!head.ended) {
+        const waiting = head.waiting;
+        head.waiting = [];
+        for (const ready of waiting) this.connection.whenWritable(ready);
+        return;
+      }
+      this.queue.shift();
+    }
+    this.queuedDroppable = 0;
+    if (this.shedBehindReply > 0 && this.queue.length === 0) {
+      const count = this.shedBehindReply;
+      this.shedBehindReply = 0;
+      this.reportDropped(count);
+    }
+  }
+
+  private writeFrame(frame: Uint8Array, droppable: boolean, message?: Message, stamp?: Message, written?: () => void): void {
     const socket = this.connection.socket;
     if (!this.corked) {
       // Responses produced in the same tick (value, then done) leave in one write. Writing a
@@ -78,7 +186,7 @@ export class SocketTransport implements Transport {
       socket.cork();
       process.nextTick(() => this.uncork());
     }
-    if (!this.connection.write(encode(message, stamp), droppable)) {
+    if (!this.connection.write(frame, droppable, written) && message) {
       this.droppedFrom = {};
       const id = stamp?.id ?? message.id;
       const session = stamp?.session ?? message.session;
@@ -137,5 +245,29 @@ export class SocketTransport implements Transport {
     const from = this.droppedFrom;
     this.droppedFrom = {};
     this.send({ ...from, err: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` });
+  }
+}
+
+/** A reply of SocketTransport written in parts; its bytes wait in `parts` until its turn. */
+class PartsReply implements ReplyWriter {
+  parts: Array<{ bytes: Uint8Array; written?: () => void }> = [];
+  waiting: Array<() => void> = [];
+  ended = false;
+
+  constructor(
+    private readonly transport: SocketTransport,
+    readonly gone: () => void,
+  ) {}
+
+  write(bytes: Uint8Array, written?: () => void): void {
+    this.transport.replyWrite(this, bytes, written);
+  }
+
+  whenWritable(ready: () => void): void {
+    this.transport.replyWhenWritable(this, ready);
+  }
+
+  end(): void {
+    if (!this.ended) this.transport.replyEnd(this);
   }
 }

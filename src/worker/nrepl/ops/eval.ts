@@ -12,6 +12,7 @@ import { LANGUAGE_KEY } from '../../eval/language';
 import { IMPORT_COPY_WARNING, type PreparedEval } from '../../eval/transform';
 import { heapStopMessage } from '../heap-guard';
 import { chunk, resolvePrintOptions } from '../../../shared/print/options';
+import { encode, encodeHead, FRAME_END } from '../../../shared/bencode/bencode';
 import type { CallEvent } from '../../main-thread-link';
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
 import type { Message } from '../transport';
@@ -69,6 +70,8 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       ctx.respond({ err: IMPORT_COPY_WARNING });
     }
     const print = resolvePrintOptions(request);
+    let streaming = false;
+    let afterStream: (() => void) | undefined;
     let finished = false;
     let untrack = () => {};
     let unguard = (): void => {};
@@ -89,6 +92,14 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         ctx.respond({ status: ['nrepl.middleware.print/error'], 'nrepl.middleware.print/error': event.printError });
       }
       if (typeof event.value === 'string') sendValue(ctx, event.value, event.truncated === true, mode === 'eval' ? (event.ns as string) : undefined, print);
+      if (event.valueStream) {
+        // The value comes in pieces as the client reads: done (and the session) wait for its end.
+        streaming = true;
+        streamValue(ctx, event.valueStream, event.truncated === true, mode === 'eval' ? (event.ns as string) : undefined, print, () => {
+          streaming = false;
+          afterStream?.();
+        });
+      }
       if (event.error) {
         const e = event.error as { ex: string; rootEx: string; throwable?: string };
         const fields: Message = { ex: e.ex, 'root-ex': e.rootEx, status: ['eval-error'] };
@@ -96,8 +107,15 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         ctx.respond(fields);
       }
       if (final) {
-        ctx.done();
-        finish();
+        const end = () => {
+          ctx.done();
+          finish();
+        };
+        if (!streaming) return end();
+        // Nothing runs on the main thread any more: not a running eval, no heap to guard.
+        untrack();
+        unguard();
+        afterStream = end;
       }
     };
     const call = server.mainThread.call(
@@ -117,6 +135,7 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
         column: numberField(request.column),
         ns,
         print: printKeys(request),
+        pieces: true,
         source: mode === 'load-file' ? code : undefined,
         syntaxError: asModule && !typed.ok ? typed.error : undefined,
       },
@@ -174,6 +193,74 @@ function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string
     fields['nrepl.middleware.print/truncated-keys'] = ['value'];
   }
   ctx.respond(fields);
+}
+
+/** Pieces of a value stream asked for ahead: at most this many wait in the worker besides the socket's buffer. */
+const PIECES_AHEAD = 2;
+
+/**
+ * Writes a value the main thread sends in pieces (main/eval/value-streams.ts)
+ * as the client reads it, asking for each next piece only when the socket has
+ * room: whole, as one `{value, ns}` reply whose head carries the byte length,
+ * or with `stream?` as `{value}` runs then `{ns}`, as sendValue writes them.
+ * `ended` is called once, when the reply is written or its connection gone.
+ */
+function streamValue(
+  ctx: OpContext,
+  value: { stream: number; bytes?: number },
+  truncated: boolean,
+  ns: string | undefined,
+  print: ReturnType<typeof resolvePrintOptions>,
+  ended: () => void,
+): void {
+  const link = ctx.server.mainThread;
+  const stamp: Message = { id: stringField(ctx.request, 'id'), session: ctx.session.id };
+  let over = false;
+  const end = () => {
+    if (over) return;
+    over = true;
+    ended();
+  };
+  const writer = ctx.connection.transport.openReply(() => {
+    link.dropValue(value.stream);
+    end();
+  });
+  const truncatedStatus = 'nrepl.middleware.print/truncated';
+  if (!print.stream) {
+    const fields: Message = {};
+    if (ns !== undefined) fields.ns = ns;
+    if (truncated) {
+      fields.status = [truncatedStatus];
+      fields['nrepl.middleware.print/truncated-keys'] = ['value'];
+    }
+    writer.write(encodeHead(fields, 'value', value.bytes ?? 0, stamp));
+  }
+  link.readValue(value.stream, ctx.connection.conn, (piece) => {
+    const bytes = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
+    // Once the socket is done with this piece, its buffer goes back with the next pull.
+    const next = piece.last ? undefined : () => writer.whenWritable(() => link.pullValue(value.stream, 1, piece.bytes));
+    if (print.stream) {
+      let at = 0;
+      const runs = piece.runs ?? [bytes.length];
+      runs.forEach((length, i) => {
+        writer.write(encodeHead({}, 'value', length, stamp));
+        writer.write(bytes.subarray(at, at + length), i === runs.length - 1 ? next : undefined);
+        writer.write(FRAME_END);
+        at += length;
+      });
+    } else {
+      writer.write(bytes, next);
+    }
+    if (!piece.last) return;
+    if (!print.stream) writer.write(FRAME_END);
+    else {
+      if (piece.truncated) writer.write(encode({ status: [truncatedStatus] }, stamp));
+      if (ns !== undefined) writer.write(encode({ ns }, stamp));
+    }
+    writer.end();
+    end();
+  });
+  writer.whenWritable(() => link.pullValue(value.stream, PIECES_AHEAD));
 }
 
 /**

@@ -1,0 +1,111 @@
+// Long values (issue 10, "printing off the critical copies"): a value printed
+// longer than 64 K characters reaches the worker in pieces it pulls as the
+// client reads (main/eval/value-streams.ts), written as one reply whose head
+// carries the byte length, or as stream? runs. What the client gets must be
+// what a whole print gives — util.inspect of the same value, the same quota
+// cut and runs — and nothing else sent meanwhile may cut into the reply.
+// A client that leaves or stops reading mid-value costs the host nothing.
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { alive, frame, hasStatus, open, openRaw, show, sleep, startHost, type Response } from './harness';
+
+const P = 'nrepl.middleware.print';
+/** A string with every kind of text util.inspect escapes or cuts on: quotes, newlines, controls, pairs, lone halves. */
+const MIXED = `Array.from({ length: 40000 }, (_, i) => ["it's", '"q"', '\\u0001\\t', 'é😀', '\\ud800', 'x'.repeat(i % 90)][i % 6] + (i % 7 === 0 ? '\\n' : ' ')).join('')`;
+// eslint-disable-next-line no-eval
+const mixed = (0, eval)(MIXED) as string;
+
+const values = (responses: Response[]) => responses.filter((r) => typeof r.value === 'string').map((r) => r.value as string);
+
+describe('long values', () => {
+  it('a long string arrives exactly as util.inspect prints it: whole, in stream? runs, and cut by a quota', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const c = await open(host.port, 30_000);
+    const printed = inspect(mixed, { maxStringLength: Infinity });
+    expect(printed.length).toBeGreaterThan(200_000);
+
+    const whole = await c.request({ op: 'eval', code: MIXED });
+    expect(values(whole)).toEqual([printed]);
+    expect(whole.find((r) => r.value !== undefined)?.ns, 'one reply with value and ns').toBe('user');
+    expect(hasStatus(whole[whole.length - 1]!, 'done')).toBe(true);
+
+    const runs = await c.request({ op: 'eval', code: MIXED, [`${P}/stream?`]: 1, [`${P}/buffer-size`]: 5000 });
+    const chunks = values(runs);
+    expect(chunks.join('')).toBe(printed);
+    expect(chunks.slice(0, -1).every((v) => v.length === 5000 || v.length === 4999), 'runs of buffer-size, one less at a pair').toBe(true);
+    const nsAt = runs.findIndex((r) => r.ns !== undefined);
+    expect(nsAt, `ns after the last run: ${show(runs.filter((r) => r.value === undefined))}`).toBe(runs.length - 2);
+
+    const cut = await c.request({ op: 'eval', code: MIXED, [`${P}/quota`]: 150_001 });
+    const cutValue = values(cut)[0]!;
+    expect(printed.startsWith(cutValue)).toBe(true);
+    expect(cutValue.length === 150_001 || cutValue.length === 150_000).toBe(true);
+    expect(cut.some((r) => hasStatus(r, `${P}/truncated`))).toBe(true);
+    await c.end();
+  });
+
+  it('a long value of any other kind arrives as util.inspect prints it', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const c = await open(host.port, 30_000);
+    const code = "Array.from({ length: 20000 }, (_, i) => ({ i, s: 'é'.repeat(i % 5), n: [i, '\\n'] }))";
+    const r = await c.request({ op: 'eval', code, [`${P}/options`]: { maxArrayLength: 100_000 } });
+    // eslint-disable-next-line no-eval
+    expect(values(r)).toEqual([inspect((0, eval)(code), { maxArrayLength: 100_000 })]);
+    await c.end();
+  });
+
+  it('output and other sessions\' replies sent meanwhile follow the value, never cut into it', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const raw = await openRaw(host.port);
+    raw.write(frame({ op: 'clone', id: 'c1' }));
+    raw.write(frame({ op: 'clone', id: 'c2' }));
+    const s1 = String((await raw.waitFor((m) => m.id === 'c1' && m['new-session'] !== undefined, 'clone 1'))['new-session']);
+    const s2 = String((await raw.waitFor((m) => m.id === 'c2' && m['new-session'] !== undefined, 'clone 2'))['new-session']);
+    // Output from a timer lands while the 8 MB value is being written; another session answers meanwhile.
+    raw.write(frame({ op: 'eval', id: 'big', session: s1, code: "let n = 0; const t = setInterval(() => { console.log('late', ++n); if (n === 20) clearInterval(t) }, 1); 'y'.repeat(8e6)" }));
+    raw.write(frame({ op: 'eval', id: 'small', session: s2, code: '6 * 7' }));
+    raw.write(frame({ op: 'eval', id: 'big2', session: s2, code: "'z'.repeat(3e6)" }));
+    await raw.waitFor((m) => m.id === 'big2' && hasStatus(m, 'done'), 'big2 done', 30_000);
+    await raw.waitFor((m) => m.id === 'big' && hasStatus(m, 'done'), 'big done', 30_000);
+    await sleep(200);
+    const mine = (id: string) => raw.messages.filter((m) => m.id === id);
+    expect(values(mine('big'))).toEqual([`'${'y'.repeat(8e6)}'`]);
+    expect(values(mine('big2'))).toEqual([`'${'z'.repeat(3e6)}'`]);
+    expect(values(mine('small'))).toEqual(['42']);
+    const out = mine('big').map((m) => m.out ?? '').join('');
+    expect(out).toContain('late 20');
+    raw.socket.destroy();
+  });
+
+  it('a client that leaves mid-value: the host lives on, and its session takes the next eval', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const c = await open(host.port);
+    const session = await c.clone();
+    const raw = await openRaw(host.port);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'gone', session, code: "'w'.repeat(50e6)" }));
+    await sleep(500);
+    raw.socket.destroy();
+    expect((await c.request({ op: 'eval', code: '1 + 1', session }, { timeoutMs: 20_000 })).find((r) => r.value !== undefined)?.value).toBe('2');
+    expect(alive(host)).toBe(true);
+    await c.end();
+  });
+
+  it('a client that stops reading mid-value is cut after the frame timeout; the host lives on', { timeout: 60_000 }, async () => {
+    const host = await startHost({ env: { NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl :frame-timeout-ms 1500}' } });
+    const raw = await openRaw(host.port);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'stall', code: "'v'.repeat(50e6)" }));
+    // The kernel's buffers fill, then nothing moves for longer than the timeout.
+    await sleep(5_000);
+    // A paused socket sees the server's close only once it reads what came before it.
+    raw.socket.resume();
+    await Promise.race([raw.closed, sleep(20_000)]);
+    expect(raw.isClosed(), 'the server closed the stalled connection').toBe(true);
+    expect(raw.messages.some((m) => m.id === 'stall' && hasStatus(m, 'done')), 'the value was never finished').toBe(false);
+    const c = await open(host.port);
+    expect((await c.eval('2 + 2')).values).toEqual(['4']);
+    expect(alive(host)).toBe(true);
+    await c.end();
+  });
+});
