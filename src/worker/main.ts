@@ -33,10 +33,25 @@ process.on('uncaughtException', (err) => say(`${ErrorCodes.INTERNAL}: agent work
 process.on('unhandledRejection', (err) => say(`${ErrorCodes.INTERNAL}: agent worker: ${oneLine(err)} (please report this)`));
 
 async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
-  // Loaded on first use: a REPL-only agent never loads bencode, a prepl-only one no nREPL ops.
-  if (name === 'nrepl') return (require('./nrepl/accept') as typeof import('./nrepl/accept')).createNreplAccept(mainThread, boot.evalFlag);
-  if (name === 'prepl') return (require('./prepl/accept') as typeof import('./prepl/accept')).createPreplAccept(mainThread, boot.evalFlag);
-  return (require('./repl/accept') as typeof import('./repl/accept')).createReplAccept(mainThread, boot.evalFlag);
+  // Loaded on the first connection, not at start: an agent nobody talks to never compiles or
+  // holds the protocol (for nREPL: bencode, the ops, the eval transform, about 30 modules),
+  // which is most of its idle memory and start-up CPU. A REPL-only agent never loads bencode.
+  const create = async (): Promise<WorkerAccept> => {
+    if (name === 'nrepl') return (require('./nrepl/accept') as typeof import('./nrepl/accept')).createNreplAccept(mainThread, boot.evalFlag);
+    if (name === 'prepl') return (require('./prepl/accept') as typeof import('./prepl/accept')).createPreplAccept(mainThread, boot.evalFlag);
+    return (require('./repl/accept') as typeof import('./repl/accept')).createReplAccept(mainThread, boot.evalFlag);
+  };
+  let accept: WorkerAccept | undefined;
+  let loading: Promise<WorkerAccept> | undefined;
+  return (connection) => {
+    if (accept) return accept(connection);
+    // Connections that come while it loads wait, unread (the registry reads them once this resolves), in order.
+    return (loading ??= create()).then((ready) => {
+      accept = ready;
+      // One that left meanwhile is let go.
+      if (!connection.socket.destroyed) return ready(connection);
+    });
+  };
 }
 
 const registry = new ServerRegistry(post, boot.cwd, loadWorkerAccept);

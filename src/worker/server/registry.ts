@@ -33,8 +33,12 @@ export interface WorkerConnection {
   spec: ServerSpec;
 }
 
-/** A protocol handler living in the worker. */
-export type WorkerAccept = (conn: WorkerConnection) => void;
+/**
+ * A protocol handler living in the worker. It attaches its listeners before
+ * it returns, or before the promise it returns resolves; the socket is read
+ * only then.
+ */
+export type WorkerAccept = (conn: WorkerConnection) => void | Promise<void>;
 
 /** Loads the worker-side built-ins lazily, so a REPL-only agent never loads bencode. */
 export type WorkerAcceptLoader = (name: WorkerAcceptName) => Promise<WorkerAccept>;
@@ -260,7 +264,15 @@ export class ServerRegistry {
           bindErr: spec['bind-err'] !== false,
         }, flowLimitsOf(spec));
       } else {
-        workerAccept!({ socket, server: spec.name, client, spec });
+        const attached = workerAccept!({ socket, server: spec.name, client, spec });
+        if (attached) {
+          // Its protocol is still loading (the first connection): read once the listeners are there.
+          void attached.then(() => socket.destroyed || socket.resume(), (err: unknown) => {
+            say(`server ${spec.name}: client ${client}: ${oneLine(err)}`);
+            socket.destroy();
+          });
+          return;
+        }
       }
       // Paused while its user was checked; the handler's listeners are attached now.
       socket.resume();
