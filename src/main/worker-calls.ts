@@ -48,7 +48,7 @@ export class WorkerCalls {
     workerHeapMb?: number,
   ) {
     shareOutputBudget(evalFlag);
-    this.values = new ValueStreams(post);
+    this.values = new ValueStreams(post, say);
     streamValuesThrough(this.values);
     if (workerHeapMb !== undefined) {
       const { maxValueChars } = require('./worker-limits') as typeof import('./worker-limits');

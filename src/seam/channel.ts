@@ -73,11 +73,12 @@ export type ToWorker =
   | { t: 'api'; rid: number; op: 'stopAll' }
   | { t: 'api'; rid: number; op: 'list' }
   /**
-   * One piece of a value stream (EvalEvent.valueStream): UTF-8 bytes, transferred, not copied;
-   * `runs` gives the byte length of each `stream?` run in it. `last` ends the stream, and says
-   * whether the quota cut it.
+   * One piece of a value stream (EvalEvent.valueStream): UTF-8 bytes, transferred, not copied.
+   * With `stream?`, `runs` gives the byte length of each run that begins in it (a run may go on
+   * in the next pieces). `last` ends the stream and says whether the quota cut it; `failed`
+   * ends it without its bytes (its connection must close: the reply cannot be completed).
    */
-  | { t: 'valuePiece'; stream: number; bytes: Uint8Array; runs?: number[]; last: boolean; truncated?: boolean }
+  | { t: 'valuePiece'; stream: number; bytes: Uint8Array; runs?: number[]; last: boolean; truncated?: boolean; failed?: boolean }
   /** Events of a call, in its kind's event type (seam/calls.ts); `final` marks the last batch. */
   | { t: 'evalReply'; call: number; events: Array<EvalEvent & Record<string, unknown>>; final: boolean };
 

@@ -36,6 +36,12 @@ describe('long values', () => {
     const nsAt = runs.findIndex((r) => r.ns !== undefined);
     expect(nsAt, `ns after the last run: ${show(runs.filter((r) => r.value === undefined))}`).toBe(runs.length - 2);
 
+    // Runs longer than a piece (64 K characters) span pieces; the last may be shorter.
+    const long = values(await c.request({ op: 'eval', code: MIXED, [`${P}/stream?`]: 1, [`${P}/buffer-size`]: 150_000 }));
+    expect(long.join('')).toBe(printed);
+    expect(long.length).toBe(Math.ceil(printed.length / 150_000));
+    expect(long[0]!.length === 150_000 || long[0]!.length === 149_999).toBe(true);
+
     const cut = await c.request({ op: 'eval', code: MIXED, [`${P}/quota`]: 150_001 });
     const cutValue = values(cut)[0]!;
     expect(printed.startsWith(cutValue)).toBe(true);
@@ -74,6 +80,46 @@ describe('long values', () => {
     expect(values(mine('small'))).toEqual(['42']);
     const out = mine('big').map((m) => m.out ?? '').join('');
     expect(out).toContain('late 20');
+    raw.socket.destroy();
+  });
+
+  it('a value waiting behind another is cut as it was printed, whatever util.inspect.defaultOptions become meanwhile', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const raw = await openRaw(host.port);
+    raw.write(frame({ op: 'clone', id: 'c1' }));
+    raw.write(frame({ op: 'clone', id: 'c2' }));
+    const s1 = String((await raw.waitFor((m) => m.id === 'c1' && m['new-session'] !== undefined, 'clone 1'))['new-session']);
+    const s2 = String((await raw.waitFor((m) => m.id === 'c2' && m['new-session'] !== undefined, 'clone 2'))['new-session']);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'first', session: s1, code: "'f'.repeat(20e6)" }));
+    raw.write(frame({ op: 'eval', id: 'second', session: s2, code: "'ab\\n'.repeat(1e5)" }));
+    await sleep(1_000);
+    const other = await open(host.port);
+    await other.eval("require('node:util').inspect.defaultOptions.compact = true");
+    raw.socket.resume();
+    await raw.waitFor((m) => m.id === 'second' && hasStatus(m, 'done'), 'second done', 30_000);
+    expect(values(raw.messages.filter((m) => m.id === 'second'))).toEqual([inspect('ab\n'.repeat(1e5), { maxStringLength: Infinity, compact: 3 })]);
+    expect(raw.messages.find((m) => m.id === 'first' && m.value !== undefined)?.value?.length).toBe(20e6 + 2);
+    await other.eval("require('node:util').inspect.defaultOptions.compact = 3");
+    await other.end();
+    raw.socket.destroy();
+  });
+
+  it('interrupting a session while its value is being written: session-idle, and the value and done follow', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const c = await open(host.port);
+    const session = await c.clone();
+    const raw = await openRaw(host.port);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'long', session, code: "'u'.repeat(30e6)" }));
+    await sleep(1_000);
+    const answer = await c.request({ op: 'interrupt', session, 'interrupt-id': 'long' });
+    expect(answer.some((r) => hasStatus(r, 'session-idle')), show(answer)).toBe(true);
+    raw.socket.resume();
+    const done = await raw.waitFor((m) => m.id === 'long' && hasStatus(m, 'done'), 'done', 30_000);
+    expect(hasStatus(done, 'interrupted')).toBe(false);
+    expect(raw.messages.find((m) => m.id === 'long' && m.value !== undefined)?.value?.length).toBe(30e6 + 2);
+    await c.end();
     raw.socket.destroy();
   });
 

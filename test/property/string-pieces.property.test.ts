@@ -5,7 +5,7 @@
 // piece boundary anywhere, and the options that decide line cutting.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { stringPieces } from '../../src/shared/print/string-pieces';
+import { printPieceOptions, stringPieces } from '../../src/shared/print/string-pieces';
 import { fc, runs } from './fc';
 
 const atom = fc.oneof(
@@ -29,7 +29,7 @@ describe('stringPieces', () => {
   it('joins to util.inspect of the string, for any text, options and piece size', () => {
     fc.assert(
       fc.property(text, options, fc.integer({ min: 1, max: 64 }), (value, opts, pieceChars) => {
-        const pieces = [...stringPieces(value, { ...opts, colors: false }, pieceChars)];
+        const pieces = [...stringPieces(value, printPieceOptions(opts), pieceChars)];
         expect(pieces.join('')).toBe(whole(value, opts));
       }),
       { numRuns: runs(600) },
@@ -38,7 +38,7 @@ describe('stringPieces', () => {
 
   it('keeps every piece near the piece size for a long line it can escape piecewise', () => {
     const value = "it's ".repeat(50_000) + '\u0001';
-    const pieces = [...stringPieces(value, {}, 1000)];
+    const pieces = [...stringPieces(value, printPieceOptions({}), 1000)];
     expect(pieces.join('')).toBe(whole(value, {}));
     // An escaped character is at most 6 characters (\u0001 -> '\x01' is 4, a lone surrogate 6).
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(6000);
@@ -49,13 +49,14 @@ describe('stringPieces', () => {
     const lines = ['short\n', "it's\n", '"quoted" and \'single\'\n', '\u0001\t tab\n', '😀 é\n', 'x'.repeat(300) + '\n', '\n'];
     const value = Array.from({ length: 3000 }, (_, i) => lines[i % lines.length]).join('') + 'no newline at the end';
     for (const opts of [{}, { breakLength: 20 }, { breakLength: Infinity }, { compact: true }, { compact: 1 }]) {
-      expect([...stringPieces(value, { ...opts, colors: false }, 1000)].join('')).toBe(whole(value, opts));
+      expect([...stringPieces(value, printPieceOptions(opts), 1000)].join('')).toBe(whole(value, opts));
     }
   });
 
-  it('prints a line holding all three quotes whole, as its one exception', () => {
-    const value = `'"\``.repeat(10_000);
-    const pieces = [...stringPieces(value, {}, 1000)];
-    expect(pieces).toEqual([whole(value, {})]);
+  it('prints a line holding all three quotes in pieces too, escaping its quote as the whole line does', () => {
+    const value = `'"\``.repeat(10_000) + "it's \u0001 ".repeat(5_000) + '😀'.repeat(3_000);
+    const pieces = [...stringPieces(value, printPieceOptions({}), 1000)];
+    expect(pieces.join('')).toBe(whole(value, {}));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(6000);
   });
 });

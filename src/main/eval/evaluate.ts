@@ -28,8 +28,8 @@ import { spendLoaderWarning } from './loader-warning';
 import { installErrorGuard, installEvalGlobals, rememberScript, type EvalContext } from './context';
 import type { CallEmitter } from './emitter';
 import { applyQuota, describeError, isTruthy, printValue, resolvePrintOptions, type PrintResult, type PrintSettings } from '../../shared/print/print';
-import { piecesApply, stringPieces } from '../../shared/print/string-pieces';
-import { PIECE_CHARS, STREAM_MIN_CHARS, type ValueStreams } from './value-streams';
+import { piecesApply, printPieceOptions, stringPieces } from '../../shared/print/string-pieces';
+import { PIECE_CHARS, PIECES_AHEAD, STREAM_MIN_CHARS, type ValueStreams } from './value-streams';
 import type { EvalSession } from './sessions';
 import { isCancelled, RUNNING } from '../../seam/eval-slots';
 import { scriptPath } from '../../shared/script-path';
@@ -63,7 +63,8 @@ function stringSource(value: unknown, print: PrintSettings): (() => Iterable<str
   if (typeof value !== 'string' || value.length < STREAM_MIN_CHARS) return undefined;
   if (print.printer === 'string') return () => [value];
   if (print.printer !== 'inspect' || !piecesApply(value, print.options)) return undefined;
-  const options = { ...print.options, colors: false };
+  // Resolved once: both passes (the byte length, then the bytes) must cut the value alike.
+  const options = printPieceOptions(print.options);
   return () => stringPieces(value, options, PIECE_CHARS);
 }
 
@@ -237,26 +238,45 @@ export function evaluate(req: EvalRequest, session: EvalSession, emitter: CallEm
   const ns = req.mode === 'eval' ? req.ns ?? 'user' : undefined;
   const started = performance.now();
 
+  /** Sends a long value in pieces (value-streams.ts); false when it is short or cannot go so. */
+  const streamed = (value: unknown, streams: ValueStreams): { printed?: PrintResult; sent: boolean } => {
+    let printed: PrintResult | undefined;
+    let source = stringSource(value, print);
+    if (!source) {
+      const text = (printed = printValue(value, print)).text;
+      if (text.length >= STREAM_MIN_CHARS) source = () => [text];
+    }
+    if (!source) return { printed, sent: false };
+    let opened: ReturnType<ValueStreams['open']>;
+    try {
+      opened = streams.open(source, req.conn, print.quota, print.stream ? print.bufferSize : undefined);
+    } catch {
+      // The printer in pieces failed: the whole-value path says so with print/error, as for any value.
+      return { printed, sent: false };
+    }
+    if (!opened) return { printed, sent: false };
+    const event: Record<string, unknown> = { valueStream: opened.valueStream, ns, ms: Math.round(performance.now() - started) };
+    if (opened.truncated) event.truncated = true;
+    if (printed?.error) event.printError = printed.error;
+    else if (print.problems.length > 0) event.printError = print.problems.join('; ');
+    emitter.finish(event);
+    // The first piece follows the event at once: no round trip before the first byte.
+    streams.pull(opened.valueStream.stream, PIECES_AHEAD);
+    return { sent: true };
+  };
+
   const succeed = (value: unknown): void => {
     session.remember(value);
+    if (req.pieces && isDead()) {
+      // Nobody will read it: its connection closed while it ran.
+      emitter.finish({ ns, ms: Math.round(performance.now() - started) });
+      return;
+    }
     let printed: PrintResult | undefined;
     if (req.pieces && valueStreams) {
-      // A long value goes in pieces the worker pulls (value-streams.ts), never whole to the worker.
-      let source = stringSource(value, print);
-      if (!source) {
-        const text = (printed = printValue(value, print)).text;
-        if (text.length >= STREAM_MIN_CHARS) source = () => [text];
-      }
-      if (source) {
-        const runChars = print.stream ? print.bufferSize : undefined;
-        const { valueStream, truncated } = valueStreams.open(source, req.conn, print.quota, runChars);
-        const event: Record<string, unknown> = { valueStream, ns, ms: Math.round(performance.now() - started) };
-        if (truncated) event.truncated = true;
-        if (printed?.error) event.printError = printed.error;
-        else if (print.problems.length > 0) event.printError = print.problems.join('; ');
-        emitter.finish(event);
-        return;
-      }
+      const outcome = streamed(value, valueStreams);
+      if (outcome.sent) return;
+      printed = outcome.printed;
     }
     printed ??= printValue(value, print);
     const capped = valueLimit !== undefined && printed.text.length > valueLimit.chars && !(print.quota !== undefined && print.quota <= valueLimit.chars);

@@ -7,10 +7,15 @@
  * It follows what inspect does to a top-level string: a long string is cut
  * after each newline, each line quoted on its own and joined with ` +\n  `;
  * each line is quoted with the first of ' " ` it does not contain and escaped.
- * Long lines are escaped piece by piece through inspect itself (a piece picks
- * the same escapes as its line whenever the line's quote is " or `, or is '
- * because the line has no '); the one case where a piece would choose
- * differently — a line holding ' " and ` (or ${) at once — is printed whole.
+ * Long lines are escaped piece by piece through inspect itself: a piece picks
+ * the same escapes as its line, except in a line holding ' " and ` (or ${) at
+ * once, quoted with ' and so escaping it, where a piece without all three
+ * picks another quote and leaves its ' alone: those get the ' escaped after.
+ * Nothing is ever printed whole, so nothing here can outgrow a string.
+ *
+ * `options` must name breakLength and compact (printPieceOptions): both
+ * passes over a value (its byte length, then its bytes) must cut it alike even
+ * if util.inspect.defaultOptions change in between.
  */
 import { inspect, type InspectOptions } from 'node:util';
 
@@ -29,17 +34,24 @@ export function piecesApply(value: unknown, options: InspectOptions): value is s
   return typeof value === 'string' && options.colors !== true && (options.maxStringLength === undefined || options.maxStringLength === Infinity);
 }
 
-/** The pieces of `inspect(value, options)`; see the module comment. */
-export function* stringPieces(value: string, options: InspectOptions, pieceChars: number): Generator<string> {
-  const effective = { ...inspect.defaultOptions, ...options };
+/** `options` over util.inspect.defaultOptions, as they stand now: what stringPieces takes. */
+export function printPieceOptions(options: InspectOptions): InspectOptions & { breakLength: number; compact: boolean | number } {
+  const effective = { ...inspect.defaultOptions, ...options, colors: false };
   const breakLength = typeof effective.breakLength === 'number' ? effective.breakLength : 128;
-  const byLine = effective.compact !== true && value.length > MIN_LINE_LENGTH && value.length > breakLength - 4;
+  const compact = typeof effective.compact === 'number' || typeof effective.compact === 'boolean' ? effective.compact : 3;
+  return { ...effective, breakLength, compact };
+}
+
+/** The pieces of `inspect(value, options)`; see the module comment. */
+export function* stringPieces(value: string, options: InspectOptions & { breakLength: number; compact: boolean | number }, pieceChars: number): Generator<string> {
+  const { breakLength } = options;
+  const byLine = options.compact !== true && value.length > MIN_LINE_LENGTH && value.length > breakLength - 4;
   if (!byLine) {
     yield* linePieces(value, pieceChars);
     return;
   }
   // inspect prints a group of whole lines long enough to be cut as it prints them in the value.
-  const groupOptions: InspectOptions = { colors: false, maxStringLength: Infinity, breakLength, compact: effective.compact };
+  const groupOptions: InspectOptions = { colors: false, maxStringLength: Infinity, breakLength, compact: options.compact };
   for (let start = 0; start < value.length; ) {
     let end = start;
     while (end < value.length) {
@@ -76,11 +88,8 @@ function* linePieces(line: string, pieceChars: number): Generator<string> {
     return;
   }
   const quote = quoteOf(line);
-  // Every piece escapes ' here, but a piece without " would pick " and leave its ' alone.
-  if (quote === "'" && line.includes("'")) {
-    yield inspect(line, FLAT);
-    return;
-  }
+  // The line escapes ' (it holds ' " and ` at once); a piece that picked " or ` did not.
+  const escapeSingle = quote === "'" && line.includes("'");
   yield quote;
   for (let start = 0; start < line.length; ) {
     let end = Math.min(line.length, start + pieceChars);
@@ -89,7 +98,11 @@ function* linePieces(line: string, pieceChars: number): Generator<string> {
     const piece = line.slice(start, end);
     // Printable ASCII but ' and \ is never escaped: the piece is its own text, and no copy.
     if (PLAIN.test(piece)) yield piece;
-    else yield inspect(piece, FLAT).slice(1, -1);
+    else {
+      const printed = inspect(piece, FLAT);
+      // No escape sequence contains ', so escaping it afterwards is exactly what the line's quote does.
+      yield escapeSingle && printed[0] !== "'" ? printed.slice(1, -1).replace(/'/g, "\\'") : printed.slice(1, -1);
+    }
     start = end;
   }
   yield quote;

@@ -15,42 +15,76 @@ export class MemoryTransport implements Transport {
   closed = false;
   private readonly waiters = new Set<() => void>();
 
-  /** Replies sent while a reply is written in parts: kept back until it ends, as on a socket. */
-  private behind: Message[] | undefined;
+  /**
+   * While a reply is written in parts: the open replies and the replies sent
+   * behind them, in order, as SocketTransport keeps them. Empty otherwise.
+   */
+  private queue: Array<Message | MemoryReply> = [];
 
   send(message: Message, _droppable = false, stamp?: Message): void {
     if (this.closed) return;
-    if (this.behind) {
-      this.behind.push({ ...message, ...Object.fromEntries(Object.entries(stamp ?? {}).filter(([, v]) => v !== undefined)) });
-      return;
-    }
     // What the socket encoder writes: the stamp's defined fields over the message's.
     const merged: Message = { ...message };
     for (const [key, value] of Object.entries(stamp ?? {})) if (value !== undefined) merged[key] = value;
-    this.sent.push(merged);
-    for (const wake of [...this.waiters]) wake();
+    if (this.queue.length > 0) this.queue.push(merged);
+    else this.deliver(merged);
   }
 
-  /** The parts are decoded as frames complete; one reply in parts at a time. */
+  /** The parts are decoded as their frames complete, once the reply's turn has come. */
   openReply(gone: () => void): ReplyWriter {
-    if (this.closed || this.behind) {
+    const reply: MemoryReply = { reader: new FrameReader({ maxMessageBytes: 1 << 30 }), parts: [], ready: [], ended: false, gone };
+    if (this.closed) {
       queueMicrotask(gone);
       return { write() {}, whenWritable() {}, end() {} };
     }
-    const reader = new FrameReader({ maxMessageBytes: 1 << 30 });
-    this.behind = [];
+    this.queue.push(reply);
+    const first = () => this.queue[0] === reply;
     return {
       write: (bytes, written) => {
-        for (const message of reader.push(Buffer.from(bytes))) this.sent.push(message as Message);
+        if (this.closed) return;
+        if (!first()) return void reply.parts.push({ bytes, written });
+        this.decode(reply, bytes);
         if (written) queueMicrotask(written);
       },
-      whenWritable: (ready) => queueMicrotask(ready),
+      whenWritable: (ready) => {
+        if (this.closed) return;
+        if (first()) queueMicrotask(ready);
+        else reply.ready.push(ready);
+      },
       end: () => {
-        const behind = this.behind ?? [];
-        this.behind = undefined;
-        for (const message of behind) this.send(message);
+        reply.ended = true;
+        if (first()) this.advance();
       },
     };
+  }
+
+  private advance(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (!isReply(head)) {
+        this.queue.shift();
+        this.deliver(head);
+        continue;
+      }
+      for (const part of head.parts.splice(0)) {
+        this.decode(head, part.bytes);
+        if (part.written) queueMicrotask(part.written);
+      }
+      if (!head.ended) {
+        for (const ready of head.ready.splice(0)) queueMicrotask(ready);
+        return;
+      }
+      this.queue.shift();
+    }
+  }
+
+  private decode(reply: MemoryReply, bytes: Uint8Array): void {
+    for (const message of reply.reader.push(Buffer.from(bytes))) this.deliver(message as Message);
+  }
+
+  private deliver(message: Message): void {
+    this.sent.push(message);
+    for (const wake of [...this.waiters]) wake();
   }
 
   begin(): () => void {
@@ -65,6 +99,10 @@ export class MemoryTransport implements Transport {
 
   close(): void {
     this.closed = true;
+    // As a socket's close does: replies still open hear that their connection is gone.
+    const open = this.queue.filter(isReply);
+    this.queue = [];
+    for (const reply of open) if (!reply.ended) reply.gone();
   }
 
   /** Resolves with the first reply (sent already or later) that matches `pred`; rejects after `ms`. */
@@ -87,4 +125,17 @@ export class MemoryTransport implements Transport {
       check();
     });
   }
+}
+
+/** A reply in parts kept by MemoryTransport until its turn. */
+interface MemoryReply {
+  reader: FrameReader;
+  parts: Array<{ bytes: Uint8Array; written?: () => void }>;
+  ready: Array<() => void>;
+  ended: boolean;
+  gone: () => void;
+}
+
+function isReply(entry: Message | MemoryReply): entry is MemoryReply {
+  return entry.reader instanceof FrameReader;
 }

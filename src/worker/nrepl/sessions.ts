@@ -15,6 +15,8 @@ export interface RunningEval {
   call: number;
   /** Ends the eval early: sends [interrupted, done] to its client and starts the next one. */
   interrupt(): void;
+  /** The eval is over and its long value is being written (ops/eval.ts): nothing left to interrupt. */
+  writing?: boolean;
 }
 
 interface QueuedEval {

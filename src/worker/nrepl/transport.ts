@@ -76,7 +76,7 @@ export class SocketTransport implements Transport {
    * While a reply is open (openReply): the open replies and the frames sent
    * behind them, in order. Empty otherwise, and then frames go straight out.
    */
-  private queue: Array<Buffer | PartsReply> = [];
+  private queue: Array<QueuedFrame | PartsReply> = [];
   /** Bytes of droppable frames waiting in the queue, and how many were shed past the output bound. */
   private queuedDroppable = 0;
   private shedBehindReply = 0;
@@ -110,10 +110,11 @@ export class SocketTransport implements Transport {
       const frame = encode(message, stamp);
       if (droppable && this.queuedDroppable > this.outputBufferBytes) {
         this.shedBehindReply += 1;
+        this.noteDropped(message, stamp);
         return;
       }
       if (droppable) this.queuedDroppable += frame.length;
-      this.queue.push(frame);
+      this.queue.push({ frame, droppable });
       return;
     }
     this.writeFrame(encode(message, stamp), droppable, message, stamp);
@@ -155,7 +156,8 @@ export class SocketTransport implements Transport {
       const head = this.queue[0]!;
       if (!(head instanceof PartsReply)) {
         this.queue.shift();
-        this.writeFrame(head, false);
+        if (head.droppable) this.queuedDroppable -= head.frame.length;
+        this.writeFrame(head.frame, false);
         continue;
       }
       for (const part of head.parts) this.writeFrame(part.bytes, false, undefined, undefined, part.written);
@@ -168,7 +170,6 @@ export class SocketTransport implements Transport {
       }
       this.queue.shift();
     }
-    this.queuedDroppable = 0;
     if (this.shedBehindReply > 0 && this.queue.length === 0) {
       const count = this.shedBehindReply;
       this.shedBehindReply = 0;
@@ -186,13 +187,16 @@ export class SocketTransport implements Transport {
       socket.cork();
       process.nextTick(() => this.uncork());
     }
-    if (!this.connection.write(frame, droppable, written) && message) {
-      this.droppedFrom = {};
-      const id = stamp?.id ?? message.id;
-      const session = stamp?.session ?? message.session;
-      if (typeof id === 'string') this.droppedFrom.id = id;
-      if (typeof session === 'string') this.droppedFrom.session = session;
-    }
+    if (!this.connection.write(frame, droppable, written) && message) this.noteDropped(message, stamp);
+  }
+
+  /** Remembers where the last dropped output belonged, for the notice. */
+  private noteDropped(message: Message, stamp: Message | undefined): void {
+    this.droppedFrom = {};
+    const id = stamp?.id ?? message.id;
+    const session = stamp?.session ?? message.session;
+    if (typeof id === 'string') this.droppedFrom.id = id;
+    if (typeof session === 'string') this.droppedFrom.session = session;
   }
 
   private uncork(): void {
@@ -246,6 +250,12 @@ export class SocketTransport implements Transport {
     this.droppedFrom = {};
     this.send({ ...from, err: `nrepl-ts: dropped ${count} output message(s): the client did not read fast enough (output-buffer-bytes)\n` });
   }
+}
+
+/** A frame sent while a reply is open, waiting for its turn. */
+interface QueuedFrame {
+  frame: Buffer;
+  droppable: boolean;
 }
 
 /** A reply of SocketTransport written in parts; its bytes wait in `parts` until its turn. */

@@ -112,9 +112,11 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
           finish();
         };
         if (!streaming) return end();
-        // Nothing runs on the main thread any more: not a running eval, no heap to guard.
+        // Nothing runs on the main thread any more: not a running eval, no heap to guard, nothing
+        // to interrupt (interrupt answers session-idle). The session stays taken until it is written.
         untrack();
         unguard();
+        if (session.running?.call === call) session.running.writing = true;
         afterStream = end;
       }
     };
@@ -195,13 +197,10 @@ function sendValue(ctx: OpContext, value: string, truncated: boolean, ns: string
   ctx.respond(fields);
 }
 
-/** Pieces of a value stream asked for ahead: at most this many wait in the worker besides the socket's buffer. */
-const PIECES_AHEAD = 2;
-
 /**
  * Writes a value the main thread sends in pieces (main/eval/value-streams.ts)
- * as the client reads it, asking for each next piece only when the socket has
- * room: whole, as one `{value, ns}` reply whose head carries the byte length,
+ * as the client reads it: the first few come with the value's event, and each
+ * piece written asks for one more once the socket has room: whole, as one `{value, ns}` reply whose head carries the byte length,
  * or with `stream?` as `{value}` runs then `{ns}`, as sendValue writes them.
  * `ended` is called once, when the reply is written or its connection gone.
  */
@@ -235,33 +234,65 @@ function streamValue(
     }
     writer.write(encodeHead(fields, 'value', value.bytes ?? 0, stamp));
   }
+  /** With stream?: bytes still to come of the run begun in an earlier piece. */
+  let runLeft = 0;
+  let askedAhead = false;
   link.readValue(value.stream, ctx.connection.conn, (piece) => {
+    if (piece.failed) {
+      // The main thread could not finish the value: a half-written reply ends only with its connection.
+      ctx.connection.transport.close();
+      writer.end();
+      end();
+      return;
+    }
     const bytes = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
-    // Once the socket is done with this piece, its buffer goes back with the next pull.
-    const next = piece.last ? undefined : () => writer.whenWritable(() => link.pullValue(value.stream, 1, piece.bytes));
+    const parts: Uint8Array[] = [];
     if (print.stream) {
+      const starts = piece.runs ?? [];
       let at = 0;
-      const runs = piece.runs ?? [bytes.length];
-      runs.forEach((length, i) => {
-        writer.write(encodeHead({}, 'value', length, stamp));
-        writer.write(bytes.subarray(at, at + length), i === runs.length - 1 ? next : undefined);
-        writer.write(FRAME_END);
-        at += length;
-      });
+      let next = 0;
+      for (;;) {
+        if (runLeft > 0) {
+          const n = Math.min(runLeft, bytes.length - at);
+          if (n === 0) break;
+          parts.push(bytes.subarray(at, at + n));
+          at += n;
+          runLeft -= n;
+          if (runLeft === 0) parts.push(FRAME_END);
+        } else if (next < starts.length) {
+          runLeft = starts[next++]!;
+          parts.push(encodeHead({}, 'value', runLeft, stamp));
+          if (runLeft === 0) parts.push(FRAME_END);
+        } else break;
+      }
     } else {
-      writer.write(bytes, next);
+      parts.push(bytes);
     }
-    if (!piece.last) return;
-    if (!print.stream) writer.write(FRAME_END);
-    else {
-      if (piece.truncated) writer.write(encode({ status: [truncatedStatus] }, stamp));
-      if (ns !== undefined) writer.write(encode({ ns }, stamp));
+    if (piece.last) {
+      if (!print.stream) parts.push(FRAME_END);
+      else {
+        if (piece.truncated) parts.push(encode({ status: [truncatedStatus] }, stamp));
+        if (ns !== undefined) parts.push(encode({ ns }, stamp));
+      }
+      for (const part of parts) writer.write(part);
+      writer.end();
+      end();
+      return;
     }
-    writer.end();
-    end();
+    // Once the socket is done with this piece, its buffer goes back with the next pull; the
+    // first time, a few more are asked for, so one is always on its way.
+    const more = () =>
+      writer.whenWritable(() => {
+        link.pullValue(value.stream, askedAhead ? 1 : 1 + PIECES_BEHIND, piece.bytes);
+        askedAhead = true;
+      });
+    if (parts.length === 0) return more();
+    parts.forEach((part, i) => writer.write(part, i === parts.length - 1 ? more : undefined));
   });
-  writer.whenWritable(() => link.pullValue(value.stream, PIECES_AHEAD));
 }
+
+/** Pieces asked for beyond the one being written, once the reply is writing: at most this many + 1 wait in the worker. */
+const PIECES_BEHIND = 2;
 
 /**
  * A 1-based line or column, or undefined. Values past 10^7 are ignored: V8 offsets near

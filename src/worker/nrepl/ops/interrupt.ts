@@ -21,7 +21,8 @@ export const interruptOp: OpDescriptor = {
     // A request without a session cannot name the eval to stop (ephemeral ones are reached by their listed session).
     if (session.ephemeral) return ctx.done(['error', 'session-ephemeral']);
     const running = session.running;
-    if (!running) return ctx.done(['session-idle']);
+    // An eval whose value is still being written is over: the session is idle as far as stopping goes.
+    if (!running || running.writing) return ctx.done(['session-idle']);
     const wanted = stringField(ctx.request, 'interrupt-id');
     if (wanted !== undefined && wanted !== running.id) return ctx.done(['error', 'interrupt-id-mismatch']);
     const outcome = await server.interrupter.interrupt(running.call);
