@@ -36,6 +36,8 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const many = (flag) => argv.flatMap((a, i) => (argv[i - 1] === flag ? [a] : []));
 const ROUNDS = Number(many('--rounds')[0]) || (quick ? 1 : 3);
+// `--only big`: just the big values (peak RSS), without the peers.
+const onlyBig = many('--only')[0] === 'big';
 const SEQ = quick ? 300 : 2000;
 const WARM = 1000;
 const TPUT_MS = quick ? 700 : 2000;
@@ -210,6 +212,7 @@ async function interruptLatency(peer, rounds) {
 // ---------- run ----------
 const results = { node: process.version, cores: cpus().length, date: new Date().toISOString(), quick, rounds: ROUNDS, peers: [] };
 const peers = [];
+if (!onlyBig) {
 for (const start of [startFloor, ...agents.map((a) => Object.defineProperty(() => startNreplTs(a), 'name', { value: `nrepl-ts ${a.name}` })), startNbb, startReference]) {
   try {
     const peer = await start();
@@ -246,6 +249,7 @@ for (const peer of peers) {
   peer.child.kill('SIGKILL');
   live.delete(peer.child);
 }
+}
 
 // Peak RSS of big values, each on a fresh nrepl-ts (per build), rounds interleaved.
 const BIG = [
@@ -277,8 +281,8 @@ const vs = (peer, other, f) => (other ? peer.rounds.map((r, i) => f(r) / f(other
 const lines = [];
 lines.push(`nREPL benchmark, Node ${results.node}, ${results.cores} cores, ${results.date}, ${ROUNDS} interleaved rounds, ${WARM} warm-up evals${quick ? ' (quick)' : ''}; median (min–max over rounds), ratios within a round`);
 lines.push('');
-lines.push('| server | eval "1" p50 ms | p99 ms | p50 / floor | p50 / nbb | evals/s, 8 clients × 1 | vs nbb | evals/s, 4 conns × 16 pipelined | vs nbb | server CPU per eval µs (all threads) | main thread µs | 1 MB value ms | vs reference | interrupt ms |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+if (!onlyBig) lines.push('| server | eval "1" p50 ms | p99 ms | p50 / floor | p50 / nbb | evals/s, 8 clients × 1 | vs nbb | evals/s, 4 conns × 16 pipelined | vs nbb | server CPU per eval µs (all threads) | main thread µs | 1 MB value ms | vs reference | interrupt ms |');
+if (!onlyBig) lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const p of peers) {
   const pip = (r) => r.pipelined?.perSecond;
   lines.push(`| ${p.name} | ${range(per(p, (r) => r.p50), 3)} | ${range(per(p, (r) => r.p99), 3)} | ${p === floor ? '1.00×' : range(vs(p, floor, (r) => r.p50), 2, '×')} | ${p === nbb || p === floor ? '–' : range(vs(p, nbb, (r) => r.p50), 2, '×')} | ${range(per(p, (r) => r.concurrent.perSecond), 0)} | ${p === floor ? '–' : range(vs(p, nbb, (r) => r.concurrent.perSecond), 2, '×')} | ${p.lang ? range(per(p, pip), 0) : '–'} | ${p.lang ? range(vs(p, nbb, pip), 2, '×') : '–'} | ${p.lang ? range(per(p, (r) => r.pipelined.cpuUs), 1) : '–'} | ${p.ours ? range(per(p, (r) => r.pipelined.mainCpuUs), 1) : '–'} | ${p.lang ? range(per(p, (r) => r.value1mbMs), 1) : '–'} | ${p.lang ? range(vs(p, ref, (r) => r.value1mbMs), 2, '×') : '–'} | ${fmt(p.interruptMs, 2)} |`);
