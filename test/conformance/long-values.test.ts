@@ -73,7 +73,8 @@ describe('long values', () => {
     raw.write(frame({ op: 'eval', id: 'big2', session: s2, code: "'z'.repeat(3e6)" }));
     await raw.waitFor((m) => m.id === 'big2' && hasStatus(m, 'done'), 'big2 done', 30_000);
     await raw.waitFor((m) => m.id === 'big' && hasStatus(m, 'done'), 'big done', 30_000);
-    await sleep(200);
+    // The timer may still be printing after done (late output): wait for its last line.
+    await raw.waitFor((m) => m.id === 'big' && typeof m.out === 'string' && m.out.includes('late 20'), 'late 20', 30_000);
     const mine = (id: string) => raw.messages.filter((m) => m.id === id);
     expect(values(mine('big'))).toEqual([`'${'y'.repeat(8e6)}'`]);
     expect(values(mine('big2'))).toEqual([`'${'z'.repeat(3e6)}'`]);
