@@ -46,7 +46,12 @@ async function loadWorkerAccept(name: WorkerAcceptName): Promise<WorkerAccept> {
   return (connection) => {
     if (accept) return accept(connection);
     // Connections that come while it loads wait, unread (the registry reads them once this resolves), in order.
-    return (loading ??= create()).then((ready) => {
+    // A failed load is not kept: the next connection tries again.
+    loading ??= create().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading.then((ready) => {
       accept = ready;
       // One that left meanwhile is let go.
       if (!connection.socket.destroyed) return ready(connection);

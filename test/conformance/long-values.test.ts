@@ -124,6 +124,46 @@ describe('long values', () => {
     raw.socket.destroy();
   });
 
+  it('closing a session while its value is being written: the value and a plain done follow', { timeout: 60_000 }, async () => {
+    const host = await startHost();
+    const c = await open(host.port);
+    const session = await c.clone();
+    const raw = await openRaw(host.port);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'long', session, code: "'t'.repeat(30e6)" }));
+    await sleep(1_000);
+    const closed = await c.request({ op: 'close', session });
+    expect(closed.some((r) => hasStatus(r, 'session-closed')), show(closed)).toBe(true);
+    raw.socket.resume();
+    const done = await raw.waitFor((m) => m.id === 'long' && hasStatus(m, 'done'), 'done', 30_000);
+    expect(hasStatus(done, 'interrupted'), 'it had ended: nothing was interrupted').toBe(false);
+    expect(raw.messages.find((m) => m.id === 'long' && m.value !== undefined)?.value?.length).toBe(30e6 + 2);
+    await c.end();
+    raw.socket.destroy();
+  });
+
+  it('replies queued behind a value its client does not read are bounded: the socket stops being read', { timeout: 90_000 }, async () => {
+    const host = await startHost();
+    const raw = await openRaw(host.port);
+    raw.socket.pause();
+    raw.write(frame({ op: 'eval', id: 'long', code: "'s'.repeat(30e6)" }));
+    await sleep(1_500);
+    // 1500 replies of 60 KB each (below the size that streams) would be 90 MB kept for a client that reads nothing.
+    const code = "globalThis.floodCount = (globalThis.floodCount ?? 0) + 1; 'x'.repeat(60000)";
+    raw.write(Buffer.concat(Array.from({ length: 1500 }, (_, i) => frame({ op: 'eval', id: `q${i}`, code }))));
+    await sleep(4_000);
+    const c = await open(host.port);
+    const ran = Number((await c.eval('globalThis.floodCount')).values[0]);
+    // About 16 MB of replies wait (2 x output-buffer-bytes), plus the requests in progress (256).
+    expect(ran, `${ran} of 1500 queued evals ran while their client read nothing`).toBeLessThan(1000);
+    raw.socket.resume();
+    await raw.waitFor((m) => m.id === 'q1499' && hasStatus(m, 'done'), 'the last queued eval', 60_000);
+    expect(raw.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('q') && m.value !== undefined).length, 'every reply arrives once the client reads').toBe(1500);
+    expect(alive(host)).toBe(true);
+    await c.end();
+    raw.socket.destroy();
+  });
+
   it('a client that leaves mid-value: the host lives on, and its session takes the next eval', { timeout: 60_000 }, async () => {
     const host = await startHost();
     const c = await open(host.port);

@@ -13,6 +13,7 @@
  * (shared/print/text-cursor.ts), exactly as applyQuota and chunk cut.
  */
 import type { ToWorker } from '../../seam/channel';
+import { isPairAt } from '../../shared/print/options';
 import { TextCursor } from '../../shared/print/text-cursor';
 
 /** A printed value at least this long goes as a stream when the caller can take one (payload `pieces`). */
@@ -162,7 +163,8 @@ export class ValueStreams {
     let at = 0;
     for (const slice of slices) at += bytes.write(slice, at);
     open.sent += at;
-    if (last && open.declared !== undefined && open.sent !== open.declared) {
+    // Checked before the bytes go: a byte past the declared length would start a frame of its own.
+    if (open.declared !== undefined && (open.sent > open.declared || (last && open.sent !== open.declared))) {
       throw new Error(`the reply declared ${open.declared} bytes and ${open.sent} came`);
     }
     if (last) this.streams.delete(id);
@@ -171,11 +173,4 @@ export class ValueStreams {
     if (last && cursor.truncated) piece.truncated = true;
     this.post(piece, [bytes.buffer as ArrayBuffer]);
   }
-}
-
-/** Whether text[at] and text[at + 1] are the halves of one surrogate pair. */
-function isPairAt(text: string, at: number): boolean {
-  const high = text.charCodeAt(at);
-  const low = text.charCodeAt(at + 1);
-  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }

@@ -275,7 +275,15 @@ export function chunk(text: string, size: number): string[] {
 /** `at`, or `at - 1` when text[at - 1] and text[at] are the halves of one pair. */
 function cutPoint(text: string, at: number): number {
   if (at <= 0 || at >= text.length) return at;
-  const before = text.charCodeAt(at - 1);
-  const after = text.charCodeAt(at);
-  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff ? at - 1 : at;
+  return isPairAt(text, at - 1) ? at - 1 : at;
+}
+
+/** Whether text[at] and text[at + 1] are the two halves of one surrogate pair (never cut between them). */
+export function isPairAt(text: string, at: number): boolean {
+  return isPair(text.charCodeAt(at), text.charCodeAt(at + 1));
+}
+
+/** Whether two UTF-16 code units are a high and a low surrogate, one character. */
+export function isPair(high: number, low: number): boolean {
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }

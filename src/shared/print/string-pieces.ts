@@ -18,6 +18,7 @@
  * if util.inspect.defaultOptions change in between.
  */
 import { inspect, type InspectOptions } from 'node:util';
+import { isPairAt } from './options';
 
 /** inspect's kMinLineLength: a string of up to this many characters is never cut into lines. */
 const MIN_LINE_LENGTH = 16;
@@ -106,13 +107,6 @@ function* linePieces(line: string, pieceChars: number): Generator<string> {
     start = end;
   }
   yield quote;
-}
-
-/** Whether line[at] and line[at + 1] are the halves of one surrogate pair. */
-function isPairAt(line: string, at: number): boolean {
-  const high = line.charCodeAt(at);
-  const low = line.charCodeAt(at + 1);
-  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }
 
 /** The quote inspect puts around `line`. */

@@ -6,6 +6,7 @@
  * whole text ever being one string. Holds at most about one piece plus one
  * run.
  */
+import { isPair } from './options';
 
 export class TextCursor {
   /** Text read from the source and not yet handed out, as the pieces came (no joined copy). */
@@ -97,9 +98,7 @@ export class TextCursor {
   /** `at`, or `at - 1` when the characters at at - 1 and at are the halves of one pair. */
   private cutPoint(at: number): number {
     if (at <= 0 || at >= this.pendingLength) return at;
-    const before = this.charCodeAt(at - 1);
-    const after = this.charCodeAt(at);
-    return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff ? at - 1 : at;
+    return isPair(this.charCodeAt(at - 1), this.charCodeAt(at)) ? at - 1 : at;
   }
 
   private charCodeAt(at: number): number {

@@ -88,6 +88,7 @@ export class SocketConnection {
   private heldByOutput = false;
   private heldByInput = false;
   private heldByConsumer = false;
+  private heldByQueue = false;
   private completedAFrame = false;
   private frameTimer: NodeJS.Timeout | undefined;
   private peerTimer: NodeJS.Timeout | undefined;
@@ -235,6 +236,18 @@ export class SocketConnection {
   }
 
   /**
+   * Stops (or resumes) reading because the protocol holds more than twice
+   * `outputBufferBytes` of replies it cannot write yet (they wait behind a
+   * reply written in parts): the same bound as replies waiting in the socket.
+   */
+  holdForQueue(queuedBytes: number): void {
+    const held = queuedBytes > 2 * this.limits.outputBufferBytes;
+    if (held === this.heldByQueue) return;
+    this.heldByQueue = held;
+    this.applyHold();
+  }
+
+  /**
    * The protocol's report after reading: whether it completed a frame and
    * whether an unfinished one is buffered now. Drives the frame timeout.
    */
@@ -307,7 +320,7 @@ export class SocketConnection {
 
   /** True while reading is paused: a protocol keeps back requests it already decoded. */
   get inputHeld(): boolean {
-    return this.heldByInput || this.heldByOutput || this.heldByConsumer;
+    return this.heldByInput || this.heldByOutput || this.heldByConsumer || this.heldByQueue;
   }
 
   private applyHold(): void {

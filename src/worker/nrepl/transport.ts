@@ -77,8 +77,9 @@ export class SocketTransport implements Transport {
    * behind them, in order. Empty otherwise, and then frames go straight out.
    */
   private queue: Array<QueuedFrame | PartsReply> = [];
-  /** Bytes of droppable frames waiting in the queue, and how many were shed past the output bound. */
+  /** Bytes of droppable frames waiting in the queue, of all frames there, and how many were shed past the output bound. */
   private queuedDroppable = 0;
+  private queuedBytes = 0;
   private shedBehindReply = 0;
   private readonly outputBufferBytes: number;
 
@@ -115,6 +116,9 @@ export class SocketTransport implements Transport {
       }
       if (droppable) this.queuedDroppable += frame.length;
       this.queue.push({ frame, droppable });
+      // A client that asks without reading must not grow this queue without bound: stop reading it.
+      this.queuedBytes += frame.length;
+      this.connection.holdForQueue(this.queuedBytes);
       return;
     }
     this.writeFrame(encode(message, stamp), droppable, message, stamp);
@@ -157,6 +161,7 @@ export class SocketTransport implements Transport {
       if (!(head instanceof PartsReply)) {
         this.queue.shift();
         if (head.droppable) this.queuedDroppable -= head.frame.length;
+        this.queuedBytes -= head.frame.length;
         this.writeFrame(head.frame, false);
         continue;
       }
@@ -170,6 +175,7 @@ export class SocketTransport implements Transport {
       }
       this.queue.shift();
     }
+    this.connection.holdForQueue(this.queuedBytes);
     if (this.shedBehindReply > 0 && this.queue.length === 0) {
       const count = this.shedBehindReply;
       this.shedBehindReply = 0;

@@ -268,8 +268,10 @@ export class ServerRegistry {
         if (attached) {
           // Its protocol is still loading (the first connection): read once the listeners are there.
           void attached.then(() => socket.destroyed || socket.resume(), (err: unknown) => {
-            say(`server ${spec.name}: client ${client}: ${oneLine(err)}`);
             socket.destroy();
+            // An editor's reconnect loop must not flood the host's stderr.
+            this.refusals.note(`${spec.name}\0protocol`, `server ${spec.name}: refused client ${client}: ${oneLine(err)}`,
+              (n, seconds) => `server ${spec.name}: refused ${n} connections in the last ${seconds} s: its protocol could not load`);
           });
           return;
         }

@@ -17,6 +17,7 @@ import type { CallEvent } from '../../main-thread-link';
 import { stringField, type OpContext, type OpDescriptor } from '../dispatch';
 import type { Message } from '../transport';
 import { trackEval } from '../../connection/running-evals';
+import type { RunningEval } from '../sessions';
 import { syntaxErrorText } from '../../../shared/syntax-error';
 import { editorSnippet } from '../editor-snippets';
 
@@ -144,10 +145,12 @@ export function startEval(ctx: OpContext, code: string, mode: 'eval' | 'load-fil
       onEvent,
     );
     ctx.connection.calls.add(call);
-    const running = {
+    const running: RunningEval = {
       id,
       call,
       interrupt: () => {
+        // Its value is being written: the eval is over, its value and done follow as they are.
+        if (running.writing) return;
         server.mainThread.forget(call);
         ctx.done(['interrupted']);
         finish();

@@ -30,7 +30,7 @@ export const interruptOp: OpDescriptor = {
     // already finished it, and its value reached us before the interrupter's answer (one
     // ordered port). Then nothing was interrupted, and saying `done` would contradict the
     // value its client got: the session was idle by the time we acted.
-    if (session.running !== running) return ctx.done(['session-idle']);
+    if (session.running !== running || running.writing) return ctx.done(['session-idle']);
     running.interrupt();
     if (outcome === 'unsafe') {
       ctx.respond({ err: `nrepl-ts: ${busyCause(server.evalFlag)}\n` });

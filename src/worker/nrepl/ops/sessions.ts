@@ -33,7 +33,8 @@ export const closeOp: OpDescriptor = {
     session.closed = true;
     session.cancelQueued();
     const running = session.running;
-    if (running) {
+    // One whose value is being written is over: it ends with its value and done.
+    if (running && !running.writing) {
       await server.interrupter.interrupt(running.call);
       // Unless it ended on its own meanwhile: it already has its one done.
       if (session.running === running) running.interrupt();
