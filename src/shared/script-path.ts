@@ -11,8 +11,18 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** `filename` for vm and stacks; `base` for require() and the pretend module (ignores `file`). */
+let plain: { cwd: string; paths: { filename: string; base: string } } | undefined;
+
 export function scriptPath(req: { file?: string; ns?: string }): { filename: string; base: string } {
   const cwd = process.cwd();
+  // Most evals name no file and no path-like ns: the same two names each time, until the cwd changes.
+  if (!req.file && !(req.ns && req.ns !== 'user' && /[\\/.]/.test(req.ns))) {
+    if (plain?.cwd !== cwd) {
+      const base = join(cwd, '[nrepl-eval]');
+      plain = { cwd, paths: Object.freeze({ filename: base, base }) };
+    }
+    return plain.paths;
+  }
   const anchor = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
   let base = join(cwd, '[nrepl-eval]');
   if (req.ns && req.ns !== 'user' && /[\\/.]/.test(req.ns)) {
