@@ -7,13 +7,33 @@
 // A client that leaves or stops reading mid-value costs the host nothing.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { alive, frame, hasStatus, open, openRaw, show, sleep, startHost, type Response } from './harness';
+import { alive, frame, hasStatus, open, openRaw, show, sleep, startHost, type RawConn, type Response } from './harness';
 
 const P = 'nrepl.middleware.print';
 /** A string with every kind of text util.inspect escapes or cuts on: quotes, newlines, controls, pairs, lone halves. */
 const MIXED = `Array.from({ length: 40000 }, (_, i) => ["it's", '"q"', '\\u0001\\t', 'é😀', '\\ud800', 'x'.repeat(i % 90)][i % 6] + (i % 7 === 0 ? '\\n' : ' ')).join('')`;
 // eslint-disable-next-line no-eval
 const mixed = (0, eval)(MIXED) as string;
+
+/**
+ * A raw connection that asks for `code`'s value and reads nothing: after
+ * `ms` the value is being written, with the kernel's buffers full.
+ */
+async function unreadValue(port: number, request: Record<string, string>, ms = 1_000): Promise<RawConn> {
+  const raw = await openRaw(port);
+  raw.socket.pause();
+  raw.write(frame({ op: 'eval', ...request }));
+  await sleep(ms);
+  return raw;
+}
+
+/** Two fresh sessions cloned over `raw`. */
+async function twoSessions(raw: RawConn): Promise<[string, string]> {
+  raw.write(frame({ op: 'clone', id: 'c1' }));
+  raw.write(frame({ op: 'clone', id: 'c2' }));
+  const session = async (id: string) => String((await raw.waitFor((m) => m.id === id && m['new-session'] !== undefined, id))['new-session']);
+  return [await session('c1'), await session('c2')];
+}
 
 const values = (responses: Response[]) => responses.filter((r) => typeof r.value === 'string').map((r) => r.value as string);
 
@@ -63,10 +83,7 @@ describe('long values', () => {
   it('output and other sessions\' replies sent meanwhile follow the value, never cut into it', { timeout: 60_000 }, async () => {
     const host = await startHost();
     const raw = await openRaw(host.port);
-    raw.write(frame({ op: 'clone', id: 'c1' }));
-    raw.write(frame({ op: 'clone', id: 'c2' }));
-    const s1 = String((await raw.waitFor((m) => m.id === 'c1' && m['new-session'] !== undefined, 'clone 1'))['new-session']);
-    const s2 = String((await raw.waitFor((m) => m.id === 'c2' && m['new-session'] !== undefined, 'clone 2'))['new-session']);
+    const [s1, s2] = await twoSessions(raw);
     // Output from a timer lands while the 8 MB value is being written; another session answers meanwhile.
     raw.write(frame({ op: 'eval', id: 'big', session: s1, code: "let n = 0; const t = setInterval(() => { console.log('late', ++n); if (n === 20) clearInterval(t) }, 1); 'y'.repeat(8e6)" }));
     raw.write(frame({ op: 'eval', id: 'small', session: s2, code: '6 * 7' }));
@@ -87,10 +104,7 @@ describe('long values', () => {
   it('a value waiting behind another is cut as it was printed, whatever util.inspect.defaultOptions become meanwhile', { timeout: 60_000 }, async () => {
     const host = await startHost();
     const raw = await openRaw(host.port);
-    raw.write(frame({ op: 'clone', id: 'c1' }));
-    raw.write(frame({ op: 'clone', id: 'c2' }));
-    const s1 = String((await raw.waitFor((m) => m.id === 'c1' && m['new-session'] !== undefined, 'clone 1'))['new-session']);
-    const s2 = String((await raw.waitFor((m) => m.id === 'c2' && m['new-session'] !== undefined, 'clone 2'))['new-session']);
+    const [s1, s2] = await twoSessions(raw);
     raw.socket.pause();
     raw.write(frame({ op: 'eval', id: 'first', session: s1, code: "'f'.repeat(20e6)" }));
     raw.write(frame({ op: 'eval', id: 'second', session: s2, code: "'ab\\n'.repeat(1e5)" }));
@@ -106,34 +120,17 @@ describe('long values', () => {
     raw.socket.destroy();
   });
 
-  it('interrupting a session while its value is being written: session-idle, and the value and done follow', { timeout: 60_000 }, async () => {
+  // Such an eval is over: nothing is interrupted, its value and a plain done follow.
+  it.each([
+    ['interrupt', 'session-idle', { 'interrupt-id': 'long' }],
+    ['close', 'session-closed', {}],
+  ] as const)('%s on a session while its value is being written: %s, then the value and a plain done', { timeout: 60_000 }, async (op, status, extra) => {
     const host = await startHost();
     const c = await open(host.port);
     const session = await c.clone();
-    const raw = await openRaw(host.port);
-    raw.socket.pause();
-    raw.write(frame({ op: 'eval', id: 'long', session, code: "'u'.repeat(30e6)" }));
-    await sleep(1_000);
-    const answer = await c.request({ op: 'interrupt', session, 'interrupt-id': 'long' });
-    expect(answer.some((r) => hasStatus(r, 'session-idle')), show(answer)).toBe(true);
-    raw.socket.resume();
-    const done = await raw.waitFor((m) => m.id === 'long' && hasStatus(m, 'done'), 'done', 30_000);
-    expect(hasStatus(done, 'interrupted')).toBe(false);
-    expect(raw.messages.find((m) => m.id === 'long' && m.value !== undefined)?.value?.length).toBe(30e6 + 2);
-    await c.end();
-    raw.socket.destroy();
-  });
-
-  it('closing a session while its value is being written: the value and a plain done follow', { timeout: 60_000 }, async () => {
-    const host = await startHost();
-    const c = await open(host.port);
-    const session = await c.clone();
-    const raw = await openRaw(host.port);
-    raw.socket.pause();
-    raw.write(frame({ op: 'eval', id: 'long', session, code: "'t'.repeat(30e6)" }));
-    await sleep(1_000);
-    const closed = await c.request({ op: 'close', session });
-    expect(closed.some((r) => hasStatus(r, 'session-closed')), show(closed)).toBe(true);
+    const raw = await unreadValue(host.port, { id: 'long', session, code: "'u'.repeat(30e6)" });
+    const answer = await c.request({ op, session, ...extra });
+    expect(answer.some((r) => hasStatus(r, status)), show(answer)).toBe(true);
     raw.socket.resume();
     const done = await raw.waitFor((m) => m.id === 'long' && hasStatus(m, 'done'), 'done', 30_000);
     expect(hasStatus(done, 'interrupted'), 'it had ended: nothing was interrupted').toBe(false);
@@ -144,10 +141,7 @@ describe('long values', () => {
 
   it('replies queued behind a value its client does not read are bounded: the socket stops being read', { timeout: 90_000 }, async () => {
     const host = await startHost();
-    const raw = await openRaw(host.port);
-    raw.socket.pause();
-    raw.write(frame({ op: 'eval', id: 'long', code: "'s'.repeat(30e6)" }));
-    await sleep(1_500);
+    const raw = await unreadValue(host.port, { id: 'long', code: "'s'.repeat(30e6)" }, 1_500);
     // 1500 replies of 60 KB each (below the size that streams) would be 90 MB kept for a client that reads nothing.
     const code = "globalThis.floodCount = (globalThis.floodCount ?? 0) + 1; 'x'.repeat(60000)";
     raw.write(Buffer.concat(Array.from({ length: 1500 }, (_, i) => frame({ op: 'eval', id: `q${i}`, code }))));
@@ -168,10 +162,7 @@ describe('long values', () => {
     const host = await startHost();
     const c = await open(host.port);
     const session = await c.clone();
-    const raw = await openRaw(host.port);
-    raw.socket.pause();
-    raw.write(frame({ op: 'eval', id: 'gone', session, code: "'w'.repeat(50e6)" }));
-    await sleep(500);
+    const raw = await unreadValue(host.port, { id: 'gone', session, code: "'w'.repeat(50e6)" }, 500);
     raw.socket.destroy();
     expect((await c.request({ op: 'eval', code: '1 + 1', session }, { timeoutMs: 20_000 })).find((r) => r.value !== undefined)?.value).toBe('2');
     expect(alive(host)).toBe(true);
@@ -180,11 +171,8 @@ describe('long values', () => {
 
   it('a client that stops reading mid-value is cut after the frame timeout; the host lives on', { timeout: 60_000 }, async () => {
     const host = await startHost({ env: { NREPL_SERVER_NREPL: '{:port 0 :accept nrepl-ts/nrepl :frame-timeout-ms 1500}' } });
-    const raw = await openRaw(host.port);
-    raw.socket.pause();
-    raw.write(frame({ op: 'eval', id: 'stall', code: "'v'.repeat(50e6)" }));
     // The kernel's buffers fill, then nothing moves for longer than the timeout.
-    await sleep(5_000);
+    const raw = await unreadValue(host.port, { id: 'stall', code: "'v'.repeat(50e6)" }, 5_000);
     // A paused socket sees the server's close only once it reads what came before it.
     raw.socket.resume();
     await Promise.race([raw.closed, sleep(20_000)]);

@@ -20,4 +20,23 @@ export function runs(n: number): number {
   return Math.max(1, Math.round(n * RUNS_SCALE));
 }
 
+/**
+ * Cuts something of `length` at the given fractions of it (sorted, deduplicated),
+ * taking each piece with `take(start, end)`; pieces may be empty.
+ */
+export function cutAt<T>(length: number, cuts: number[], take: (start: number, end: number) => T): T[] {
+  const at = [...new Set(cuts.map((c) => Math.floor(c * (length + 1))))].sort((a, b) => a - b);
+  const out: T[] = [];
+  let prev = 0;
+  for (const c of at) {
+    out.push(take(prev, c));
+    prev = c;
+  }
+  out.push(take(prev, length));
+  return out;
+}
+
+/** Fractions to cut at (cutAt). */
+export const cutFractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { maxLength: 12 });
+
 export { fc };

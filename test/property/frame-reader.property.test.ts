@@ -8,7 +8,7 @@
 //   more is 'frame-too-large', and every frame before it still arrives.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode, FrameReader, loadCodec, type DecodedMessage } from '../../src/shared/bencode/bencode';
-import { fc, runs } from './fc';
+import { cutAt, cutFractions, fc, runs } from './fc';
 
 beforeAll(loadCodec);
 
@@ -58,19 +58,11 @@ function expected(v: unknown): unknown {
   return dictOf(entries);
 }
 
-/** Cuts `buf` at the given fractions (sorted, deduplicated), giving chunks that may be empty. */
+/** Cuts `buf` at the given fractions, giving chunks that may be empty. */
 function chunk(buf: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => Math.floor(c * (buf.length + 1))))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(buf.subarray(prev, c));
-    prev = c;
-  }
-  out.push(buf.subarray(prev));
-  return out;
+  return cutAt(buf.length, cuts, (start, end) => buf.subarray(start, end));
 }
-const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { maxLength: 12 });
+const cuts = cutFractions;
 
 /** Pushes every chunk, checking the reader's contract on the way; returns the messages. */
 function feed(reader: FrameReader, chunks: Buffer[]): DecodedMessage[] {

@@ -5,32 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import { applyQuota, chunk } from '../../src/shared/print/options';
 import { TextCursor } from '../../src/shared/print/text-cursor';
-import { fc, runs } from './fc';
+import { cutAt, cutFractions, fc, runs } from './fc';
 
 const text = fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('\ud83d\ude00', '\ud800', '\udc00', 'é')), { maxLength: 30 }).map((p) => p.join(''));
-
-function piecesOf(value: string, cuts: number[]): string[] {
-  const at = [...new Set(cuts.map((c) => c % (value.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let start = 0;
-  for (const end of at) {
-    out.push(value.slice(start, end));
-    start = end;
-  }
-  out.push(value.slice(start));
-  return out;
-}
 
 describe('TextCursor', () => {
   it('reads the runs chunk and applyQuota give for the whole text', () => {
     fc.assert(
       fc.property(
         text,
-        fc.array(fc.nat(200), { maxLength: 8 }),
+        cutFractions,
         fc.integer({ min: 0, max: 12 }),
         fc.oneof(fc.constant(undefined), fc.constant(Infinity), fc.integer({ min: 0, max: 80 })),
         (value, cuts, size, quota) => {
-          const cursor = new TextCursor(piecesOf(value, cuts)[Symbol.iterator](), quota);
+          const pieces = cutAt(value.length, cuts, (start, end) => value.slice(start, end));
+          const cursor = new TextCursor(pieces[Symbol.iterator](), quota);
           const runsRead: string[] = [];
           for (let run = cursor.next(size); run !== undefined; run = cursor.next(size)) runsRead.push(run);
           const expected = applyQuota(value, quota);
