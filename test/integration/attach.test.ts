@@ -27,7 +27,9 @@ function privateRuntimeDir(): string {
 
 function httpOk(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', timeout: 2_000 }, (res) => {
+    // Attaching holds the app's main thread about 0.3-0.4 s on an idle machine (inspector start and
+    // the gate); under the whole suite's load on 2 cores that can pass 2 s. A hang is far longer.
+    const req = get({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
     });
