@@ -118,7 +118,7 @@ export class MainThreadLink {
     if (!listener) {
       for (const event of events) {
         // A long value nobody waits for any more (its eval was abandoned): the main thread lets go of it.
-        if (event.valueStream) this.notify('value-drop', { stream: (event.valueStream as { stream: number }).stream });
+        if (event.valueStream) this.notify('value-drop', { stream: event.valueStream.stream });
         const conn = event.conn;
         if (typeof conn !== 'number') continue;
         const handler = this.connections.get(conn);

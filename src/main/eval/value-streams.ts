@@ -119,11 +119,6 @@ export class ValueStreams {
     this.streams.clear();
   }
 
-  /** Streams open now (each holds its printed text). */
-  get size(): number {
-    return this.streams.size;
-  }
-
   /**
    * Sends up to PIECE_CHARS characters. With `stream?`, `runs` holds the byte
    * length of each run that begins in this piece; a run longer than what is

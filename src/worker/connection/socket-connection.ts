@@ -123,7 +123,7 @@ export class SocketConnection {
         this.heldByOutput = false;
         this.applyHold();
       }
-      if (this.writableWaiters.length > 0 && this.writableFor(REPLY_AHEAD_BYTES)) this.wakeWriters();
+      if (this.writableWaiters.length > 0 && this.roomForReply) this.wakeWriters();
     });
     socket.once('close', () => {
       this.closed = true;
@@ -167,20 +167,21 @@ export class SocketConnection {
     return true;
   }
 
-  /** True while at most `bytes` (and never more than `outputBufferBytes`) wait in the socket. */
-  private writableFor(bytes: number): boolean {
-    return !this.closed && !this.socket.destroyed && this.socket.writableLength <= Math.min(bytes, this.limits.outputBufferBytes);
+  /** True while at most REPLY_AHEAD_BYTES (and never more than `outputBufferBytes`) wait in the socket. */
+  private get roomForReply(): boolean {
+    return !this.closed && !this.socket.destroyed && this.socket.writableLength <= Math.min(REPLY_AHEAD_BYTES, this.limits.outputBufferBytes);
   }
 
   /**
    * Calls `ready` once at most REPLY_AHEAD_BYTES wait in the socket (at once
    * if so), for a reply written as it comes (a long value the main thread
-   * prints in pieces): the client's reading paces the printing. What waits for a client that reads nothing is the host's
-   * memory, so one that has not read for `frameTimeoutMs` is cut, the bound
-   * an unfinished request frame has. Never called once the socket closed.
+   * prints in pieces): the client's reading paces the printing. What waits
+   * for a client that reads nothing is the host's memory, so one that has not
+   * read for `frameTimeoutMs` is cut, the bound an unfinished request frame
+   * has. Never called once the socket closed.
    */
   whenWritable(ready: () => void): void {
-    if (this.writableFor(REPLY_AHEAD_BYTES)) return ready();
+    if (this.roomForReply) return ready();
     if (this.closed) return;
     this.writableWaiters.push(ready);
     this.armStall();
