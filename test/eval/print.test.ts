@@ -345,16 +345,6 @@ describe('printValue', () => {
     expect(r.error).toMatch(/^Couldn't print the value with printer inspect: /);
     expect(typeof r.text).toBe('string');
   });
-
-  it('printing 1 costs microseconds', () => {
-    const settings = resolvePrintOptions({ op: 'eval' });
-    for (let i = 0; i < 1000; i++) printValue(1, settings);
-    const n = 20_000;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) printValue(1, resolvePrintOptions({ op: 'eval' }));
-    const perCall = ((performance.now() - start) / n) * 1000;
-    expect(perCall).toBeLessThan(20); // microseconds, generous for slow CI
-  });
 });
 
 describe('applyQuota', () => {
@@ -380,12 +370,10 @@ describe('applyQuota', () => {
     expect(applyQuota(EMOJI, 1)).toEqual({ text: '', truncated: true });
   });
 
-  it('is linear: 10 MB cut in well under 100 ms', () => {
+  it('cuts a 10 MB value', () => {
     const big = flat('x', 10 * 1024 * 1024);
-    const start = performance.now();
     const r = applyQuota(big, 1024 * 1024);
-    expect(performance.now() - start).toBeLessThan(100);
-    expect(r.text.length).toBe(1024 * 1024);
+    expect(r).toEqual({ text: 'x'.repeat(1024 * 1024), truncated: true });
   });
 });
 
@@ -422,15 +410,11 @@ describe('chunk', () => {
     expect(chunk(EMOJI.repeat(2), 1)).toEqual([EMOJI, EMOJI]);
   });
 
-  it('chunks a 10 MB value (with emoji at every boundary) in well under 100 ms', () => {
+  it('chunks a 10 MB value with emoji at every boundary', () => {
     // 1023 ASCII units then an emoji: every 1024-unit cut lands inside a pair.
     const unit = `${'x'.repeat(1023)}${EMOJI}`;
     const big = flat(unit, Math.ceil((10 * 1024 * 1024) / unit.length));
-    chunk(unit.repeat(50), 1024); // warm up
-    const start = performance.now();
     const parts = chunk(big, 1024);
-    const elapsed = performance.now() - start;
-    expect(elapsed).toBeLessThan(100);
     expect(parts[0]).toBe('x'.repeat(1023));
     expect(parts[1].startsWith(EMOJI)).toBe(true);
     expect(parts.join('')).toBe(big);
@@ -440,10 +424,8 @@ describe('chunk', () => {
   it('quota then chunking: a 10 MB string printed with the string printer', () => {
     const big = flat('y', 10 * 1024 * 1024);
     const opts = resolvePrintOptions({ [`${P}print`]: 'string', [`${P}quota`]: 1024 * 1024, [`${P}stream?`]: '1' });
-    const start = performance.now();
     const { text, truncated } = applyQuota(printValue(big, opts).text, opts.quota);
     const parts = chunk(text, opts.bufferSize);
-    expect(performance.now() - start).toBeLessThan(100);
     expect(truncated).toBe(true);
     expect(parts).toHaveLength(1024);
   });

@@ -159,29 +159,26 @@ describe('exit with clients connected', () => {
     const inFlight = mode === 'natural' ? undefined : tcp.eval('await new Promise((r) => setTimeout(r, 60_000))', { session }).catch((e: Error) => e.message);
     await sleep(100);
     const closed = (c: NreplClient) => (c as unknown as { closed: Promise<void> }).closed;
-    const t0 = Date.now();
     writeFileSync(join(cwd, 'go'), '');
+    // A hang, not a speed: the process has nothing left that should keep it alive.
     const exit = await Promise.race([child.exited, sleep(5_000).then(() => 'hung' as const)]);
-    const ms = Date.now() - t0;
     expect(exit, `the process must exit promptly; stderr: ${child.stderr()}`).not.toBe('hung');
     const bothClosed = await Promise.race([Promise.all([closed(tcp), closed(unix)]).then(() => true), sleep(2_000).then(() => false)]);
     expect(bothClosed, 'both clients see their connection closed').toBe(true);
     if (inFlight) expect(await inFlight).toMatch(/closed/);
     expect(existsSync(portFile), '.nrepl-port removed').toBe(false);
     expect(existsSync(socket), 'unix socket file removed').toBe(false);
-    return { exit, ms };
+    return { exit };
   }
 
   it('process.exit(3) mid-eval: exits at once with code 3, closes the sockets and removes .nrepl-port and the socket file', async () => {
-    const { exit, ms } = await exitWithClients('exit');
+    const { exit } = await exitWithClients('exit');
     expect(exit).toEqual({ code: 3, signal: null });
-    expect(ms).toBeLessThan(2_000);
   });
 
   it('a natural end with clients connected: the agent does not hold the process, and its files are gone', async () => {
-    const { exit, ms } = await exitWithClients('natural');
+    const { exit } = await exitWithClients('natural');
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(ms).toBeLessThan(2_000);
   });
 
   it('the host’s own crash mid-eval: exit code 1, sockets closed, files removed', async () => {

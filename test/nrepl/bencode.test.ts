@@ -77,15 +77,13 @@ describe('encode', () => {
     expect(text(encode({}))).toBe('de');
   });
 
-  it('writes a 10 MB string, mixed with raw bytes, exactly and fast', () => {
+  // How fast it is written is bench/'s question (tests assert no timing); this holds the bytes.
+  it('writes a 10 MB string, mixed with raw bytes, exactly', () => {
     const big = 'aé'.repeat(5 * 1024 * 1024);
-    const t0 = performance.now();
     const frame = encode({ id: '1', value: big, raw: Buffer.from('xyz'), tail: 'é' });
-    const ms = performance.now() - t0;
     const bigBytes = Buffer.from(big);
     const expected = Buffer.concat([ascii('d2:id1:13:raw3:xyz4:tail2:'), Buffer.from('é'), ascii(`5:value${bigBytes.length}:`), bigBytes, ascii('e')]);
     expect(frame.equals(expected)).toBe(true);
-    expect(ms).toBeLessThan(1000);
   });
 
   it.each([
@@ -210,25 +208,23 @@ describe('FrameReader: decoding', () => {
     expect(readAll([frame], { maxMessageBytes: frame.length - 1 }).reader.error?.code).toBe('frame-too-large');
   });
 
-  it('reads a 10 MB string in 64 KB chunks in linear time', () => {
-    const timeFor = (mb: number): number => {
-      const frame = encode({ id: '1', value: 'x'.repeat(mb * 1024 * 1024) });
-      const chunks = split(frame, 64 * 1024);
-      let best = Infinity;
-      for (let run = 0; run < 3; run++) {
-        const t0 = performance.now();
-        const { messages, reader } = readAll(chunks, { maxMessageBytes: Infinity });
-        best = Math.min(best, performance.now() - t0);
-        expect(reader.error).toBeUndefined();
-        expect((messages[0].value as string).length).toBe(mb * 1024 * 1024);
-      }
-      return best;
-    };
-    const small = timeFor(1);
-    const big = timeFor(10);
-    // Linear: ~10x. Re-scanning or re-copying from the start each chunk would be ~100x.
-    expect(big).toBeLessThan(Math.max(small, 1) * 30);
-    expect(big).toBeLessThan(2000);
+  // Linear work, counted rather than timed: the scanner keeps its state between chunks, so
+  // what could go quadratic is copying. A reader that joined what it held on every chunk
+  // would copy ~80 times the frame here; this one joins the held chunks once, when the frame ends.
+  it('reads a 10 MB string in 64 KB chunks, copying it once', () => {
+    const frame = encode({ id: '1', value: 'x'.repeat(10 * 1024 * 1024) });
+    const chunks = split(frame, 64 * 1024);
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const { messages, reader } = readAll(chunks, { maxMessageBytes: Infinity });
+      expect(reader.error).toBeUndefined();
+      expect((messages[0].value as string).length).toBe(10 * 1024 * 1024);
+      const copied = concat.mock.calls.reduce((sum, [list, total]) => sum + (total ?? list.reduce((n, b) => n + b.length, 0)), 0);
+      expect(concat).toHaveBeenCalledTimes(1);
+      expect(copied).toBe(frame.length);
+    } finally {
+      concat.mockRestore();
+    }
   });
 });
 
