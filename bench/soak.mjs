@@ -201,7 +201,9 @@ function httpGet(port, path, ms) {
 
 /**
  * Runs the soak; resolves with a summary whose `failures` lists every check
- * that failed (empty when all passed).
+ * that failed (empty when all passed). `atLeast` (counter name → count, e.g.
+ * `{ hung: 11 }`) keeps an activity going past `seconds` until its counter
+ * reaches that count, for at most `overtimeS` more seconds.
  */
 export async function runSoak(options = {}) {
   const {
@@ -216,6 +218,8 @@ export async function runSoak(options = {}) {
     rssBoundMb = 400,
     liveBoundMb = 16,
     settleMs = 5_000,
+    atLeast = {},
+    overtimeS = 45,
     node = process.execPath,
     log = () => {},
   } = options;
@@ -302,7 +306,17 @@ export async function runSoak(options = {}) {
     const t0 = Date.now();
     const deadline = t0 + seconds * 1000;
     let stopping = false;
-    const running = () => !stopping && Date.now() < deadline && s.framesSent < frames && hostExit === undefined;
+    const overtime = deadline + overtimeS * 1000;
+    /**
+     * Whether an activity goes on. Past the time (or the frame budget) one goes on only while
+     * its counter is below what the caller asked for `atLeast`, and at most `overtimeS` more:
+     * so a slow machine makes the soak longer, not thinner.
+     */
+    const running = (counter) => {
+      if (stopping || hostExit !== undefined) return false;
+      if (Date.now() < deadline && s.framesSent < frames) return true;
+      return counter !== undefined && s[counter] < (atLeast[counter] ?? 0) && Date.now() < overtime;
+    };
 
     // -- RSS sampler and HTTP probe
     const samples = [];
@@ -337,11 +351,11 @@ export async function runSoak(options = {}) {
     const fuzz = async (k) => {
       const r = rng(seed * 1000 + k);
       let n = 0;
-      while (running()) {
+      while (running('framesSent')) {
         let conn;
         try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`fuzzer ${k} could not connect: ${err.message}`); await sleep(100); continue; }
         const batches = 1 + r.int(40);
-        for (let b = 0; b < batches && running() && !conn.closed; b++) {
+        for (let b = 0; b < batches && running('framesSent') && !conn.closed; b++) {
           const parts = [];
           for (let i = 0; i < batch; i++) parts.push(fuzzRequest(r, n++));
           const before = conn.dones;
@@ -420,7 +434,7 @@ export async function runSoak(options = {}) {
     // -- killer: evals abandoned mid-way
     const killer = async () => {
       const r = rng(seed * 31 + 5);
-      while (running()) {
+      while (running('killed')) {
         let conn;
         try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`killer could not connect: ${err.message}`); await sleep(100); continue; }
         const code = r.chance(0.5)
@@ -437,7 +451,7 @@ export async function runSoak(options = {}) {
     // -- churn: connections opened and dropped
     const churn = async (k) => {
       const r = rng(seed * 101 + k);
-      while (running()) {
+      while (running('churned')) {
         let conn;
         try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`churn could not connect: ${err.message}`); await sleep(100); continue; }
         const what = r.int(4);
@@ -454,7 +468,7 @@ export async function runSoak(options = {}) {
     // -- stalled readers: text clients whose evals print far past their output buffer, never read, then vanish
     const stalledReader = async () => {
       const r = rng(seed * 53 + 3);
-      while (running()) {
+      while (running('stalled')) {
         const port = r.chance(0.5) ? ports.repl : ports.prepl;
         const socket = netConnect({ host: '127.0.0.1', port });
         socket.on('error', () => {});
@@ -472,7 +486,7 @@ export async function runSoak(options = {}) {
     // -- pipeliner: evals back to back, no reply read, then gone
     const pipeliner = async () => {
       const r = rng(seed * 59 + 7);
-      while (running()) {
+      while (running('pipelined')) {
         let conn;
         try { conn = await rawConnection(ports.nrepl); } catch (err) { fail(`pipeliner could not connect: ${err.message}`); await sleep(100); continue; }
         conn.socket.pause();
@@ -490,7 +504,7 @@ export async function runSoak(options = {}) {
     // -- hanger: an eval that would hold the host for good, then its client vanishes
     const hanger = async () => {
       const r = rng(seed * 61 + 11);
-      while (running()) {
+      while (running('hung')) {
         const what = r.int(3);
         const code = r.chance(0.5) ? 'while (true) {}' : 'await new Promise(() => {})';
         let socket;
