@@ -20,6 +20,22 @@ async function run(env: Record<string, string>, cwd = tempDir()): Promise<{ code
 
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
+/** The documented line of an exit that gave up waiting (UNCHECKED_WAIT_MS, 500 ms) for the worker's loader. */
+const WAITED = /the process exited before the agent had read .*; waited 500 ms/;
+
+/**
+ * `run`, again while the exit gave up waiting for the worker (at most 5 runs). On a machine as
+ * loaded as the whole suite on 2 cores the worker can need longer than the exit's 500 ms; that
+ * outcome is documented and says so, and these tests are about what a check, once done, reports
+ * or remembers.
+ */
+async function runChecked(env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  for (let i = 1; ; i++) {
+    const r = await run(env, cwd);
+    if (!WAITED.test(r.stderr) || i === 5) return r;
+  }
+}
+
 describe('configuration errors of a process that exits at once', () => {
   it('reports an unknown key in an env server, once, and keeps the app output and exit code', async () => {
     const r = await run({ NREPL_SERVER_X: '{:prot 5555 :accept nrepl-ts/repl}' });
@@ -47,11 +63,8 @@ describe('configuration errors of a process that exits at once', () => {
   it('waits for the worker on a config only its loader can read (YAML) and reports it', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n    prot: 1\n');
-    const r = await run({}, cwd);
-    // The exit waits at most UNCHECKED_WAIT_MS (500 ms) for the worker's loader: on a machine this
-    // loaded (the whole suite on 2 cores) the worker may need longer, and then the exit says so instead.
-    const waited = /the process exited before the agent had read .*\.nreplrc\.yaml; waited 500 ms/.test(r.stderr);
-    expect(count(r.stderr, 'servers.dev: not started: unknown key "prot"; did you mean "port"?'), r.stderr).toBe(waited ? 0 : 1);
+    const r = await runChecked({}, cwd);
+    expect(count(r.stderr, 'servers.dev: not started: unknown key "prot"; did you mean "port"?'), r.stderr).toBe(1);
   });
 
   it('prints nothing for a valid config', async () => {
@@ -104,11 +117,11 @@ describe('configuration errors of a process that exits at once', () => {
       const cwd = tempDir();
       writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n');
       const env = { NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime };
-      await run(env, cwd);
+      await runChecked(env, cwd);
       expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toMatch(/^[0-9a-f]{16}-[0-9a-f]+$/m);
       expect((await run(env, cwd)).stderr).toContain('.nreplrc.yaml: found valid before');
       writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n    prot: 1\n');
-      expect(count((await run(env, cwd)).stderr, 'unknown key "prot"')).toBe(1);
+      expect(count((await runChecked(env, cwd)).stderr, 'unknown key "prot"')).toBe(1);
     });
   });
 });
