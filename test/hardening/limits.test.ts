@@ -186,7 +186,11 @@ describe('a client that does not read', () => {
     let sent = 0;
     const writer = (async () => {
       while (sent < 60 * MB && !stalled.socket.destroyed) {
-        if (!stalled.socket.write(batch)) await Promise.race([new Promise((r) => stalled.socket.once('drain', r)), sleep(200)]);
+        if (!stalled.socket.write(batch)) {
+          let drained = () => {};
+          await Promise.race([new Promise<void>((r) => stalled.socket.once('drain', (drained = r))), sleep(200)]);
+          stalled.socket.off('drain', drained); // a stalled reader never drains: don't pile up listeners
+        }
         sent += batch.length;
       }
     })();
