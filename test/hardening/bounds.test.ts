@@ -34,12 +34,16 @@ async function flood(socket: net.Socket, next: () => Buffer | string, total: num
     sent += chunk.length;
     if (!socket.write(chunk)) {
       const drained = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 1_500);
-        socket.once('drain', () => {
+        // Each wait takes its listeners off again: a long flood waits hundreds of times.
+        const settle = (ok: boolean) => {
           clearTimeout(timer);
-          resolve(true);
-        });
-        socket.once('close', () => resolve(false));
+          socket.off('drain', onDrain).off('close', onClose);
+          resolve(ok);
+        };
+        const onDrain = () => settle(true);
+        const onClose = () => settle(false);
+        const timer = setTimeout(() => settle(false), 1_500);
+        socket.once('drain', onDrain).once('close', onClose);
       });
       if (!drained) break;
     }
