@@ -13,7 +13,7 @@
  * (seam/report-slots.ts) decides who reports, so a line is never printed
  * twice. Only when a source needs its loader (a YAML or JavaScript config
  * file) does it wait for the worker instead, for at most UNCHECKED_WAIT_MS.
- * A configuration found valid before (config-verdicts.ts) is neither checked
+ * A configuration found valid before (shared/config/verdicts.ts) is neither checked
  * nor waited for again.
  *
  * It costs nothing while the process runs (one 'exit' listener), nothing at
@@ -62,7 +62,7 @@ function reportAtExit(flag: Int32Array, cwd: string, stopWorker: () => void): vo
   const loc = locations(cwd);
   if (!configPresent(loc)) return;
   const { loaderFile } = require('../shared/config/project-rc') as typeof import('../shared/config/project-rc');
-  const verdicts = require('./config-verdicts') as typeof import('./config-verdicts');
+  const verdicts = require('../shared/config/verdicts') as typeof import('../shared/config/verdicts');
   const needsLoader = loaderFile(cwd);
   if (needsLoader === undefined) {
     // An empty .nreplrc, say: the main thread can check everything after all.
@@ -103,7 +103,7 @@ function checkOnMainThread(cwd: string, started: number): void {
   const loc = locations(cwd);
   const { configPresent } = require('../shared/config/presence') as typeof import('../shared/config/presence');
   if (!configPresent(loc)) return; // The default server only: nothing to get wrong.
-  const verdicts = require('./config-verdicts') as typeof import('./config-verdicts');
+  const verdicts = require('../shared/config/verdicts') as typeof import('../shared/config/verdicts');
   const digest = verdicts.configDigest(loc);
   if (digest !== undefined && verdicts.knownValid(digest)) {
     debug(`the process exited before the agent had read the config: found valid before (${(performance.now() - started).toFixed(1)} ms)`);

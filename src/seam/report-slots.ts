@@ -10,7 +10,7 @@
  *   taken with compareExchange.
  * - PROBLEMS: how many problems the worker found, written before REPORTED;
  *   the exit check remembers a config the worker found valid
- *   (main/config-verdicts.ts) and then skips the wait next time.
+ *   (shared/config/verdicts.ts) and then skips the wait next time.
  */
 
 export const REPORTED = 0;

@@ -7,6 +7,7 @@
  * Nothing thrown here may reach the host: every failure becomes one stderr
  * line and the worker carries on.
  */
+import { homedir } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setHostRuntime } from './eval/language';
 import { formatProblem, oneLine, ErrorCodes, NreplTsError } from '../errors';
@@ -112,7 +113,8 @@ const API_SOURCES: Readonly<Record<string, string>> = { 'port-file': 'startServe
 
 async function validateApiSpec(raw: unknown): Promise<ServerSpec> {
   const { validateServer } = require('../shared/config/load') as typeof import('../shared/config/load');
-  const result = validateServer(raw, { source: 'startServer()', baseDir: boot.cwd });
+  const { verifySpec } = require('../shared/config/schema') as typeof import('../shared/config/schema');
+  const result = validateServer(raw, { source: 'startServer()', baseDir: boot.cwd, verify: verifySpec });
   if (!result.ok) {
     throw new NreplTsError(result.problems[0]?.code ?? ErrorCodes.CONFIG_INVALID, result.problems.map(formatProblem).join('; '));
   }
@@ -142,6 +144,28 @@ function configReported(problems: number): void {
   Atomics.notify(boot.reportFlag, REPORTED);
 }
 
+/**
+ * Whether this exact configuration was found valid before (shared/config/verdicts.ts), and a
+ * way to record that it is. A file may change while it is read, so the verdict is recorded
+ * only when the inputs' fingerprint is the same after the load as before it; a JavaScript
+ * config computes its result, so it is never known nor recorded.
+ */
+function verdictFor(): { valid: boolean; remember: () => void } {
+  const { cacheable, configDigest, knownValid, rememberValid } = require('../shared/config/verdicts') as typeof import('../shared/config/verdicts');
+  const { loaderFile } = require('../shared/config/project-rc') as typeof import('../shared/config/project-rc');
+  // The home loadConfig reads from, so the fingerprint covers the user nrepl.edn it reads.
+  const loc = { env: process.env, cwd: boot.cwd, home: homedir() };
+  const digest = cacheable(loaderFile(boot.cwd)) ? configDigest(loc) : undefined;
+  const valid = digest !== undefined && knownValid(digest);
+  if (valid) debug('config: found valid before (the same sources and agent build): zod\'s check of the built specs skipped');
+  return {
+    valid,
+    remember: () => {
+      if (digest !== undefined && configDigest(loc) === digest) rememberValid(digest);
+    },
+  };
+}
+
 async function startConfiguredServers(): Promise<void> {
   const failures: string[] = [];
   try {
@@ -156,7 +180,10 @@ async function startConfiguredServers(): Promise<void> {
       configReported(0);
     } else {
       const { loadConfig, describeConfig } = require('../shared/config/load') as typeof import('../shared/config/load');
-      const config = await loadConfig({ env: process.env, cwd: boot.cwd });
+      const known = verdictFor();
+      const verify = known.valid ? undefined : (require('../shared/config/schema') as typeof import('../shared/config/schema')).verifySpec;
+      const config = await loadConfig({ env: process.env, cwd: boot.cwd, verify });
+      if (config.problems.length === 0 && !known.valid) known.remember();
       // One ordered NREPL_DEBUG report: sources read, the problems, what became of each server, the effective config.
       const serverNote = (note: string): boolean => note.startsWith('server "');
       for (const note of config.notes.filter((n) => !serverNote(n))) debug(`config: ${note}`);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { serverEnv } from '../../src/cli/server-env';
 import { loadConfig } from '../../src/shared/config/load';
+import { verifySpec } from '../../src/shared/config/schema';
 import { tempDir } from '../helpers/agent';
 
 describe('serverEnv', () => {
@@ -31,7 +32,7 @@ describe('serverEnv', () => {
     const result = serverEnv({ port: '7888', host: '127.0.0.1', repl: '/tmp/r.sock', prepl: '0' });
     if (!result.ok) throw new Error(result.error);
     const empty = tempDir();
-    const loaded = await loadConfig({ env: result.env, cwd: empty, home: empty });
+    const loaded = await loadConfig({ verify: verifySpec, env: result.env, cwd: empty, home: empty });
     expect(loaded.problems).toEqual([]);
     const byName = Object.fromEntries(loaded.servers.map((s) => [s.name, s]));
     expect(byName.nrepl).toMatchObject({ accept: 'nrepl-ts/nrepl', port: 7888, address: '127.0.0.1' });

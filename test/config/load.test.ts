@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NREPL_SERVER, describeConfig, loadConfig, validateServer } from '../../src/shared/config/load';
-import { ServerSpecSchema } from '../../src/shared/config/schema';
+import { ServerSpecSchema, verifySpec } from '../../src/shared/config/schema';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 import { tempTree } from './tmp';
 
@@ -24,7 +24,7 @@ describe('loadConfig precedence: env > cosmiconfig file > .nrepl.edn > user nrep
 
   it('takes each field from the highest source that sets it and records where', async () => {
     const { cwd, home, user } = all();
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_DEV: '{:port 4}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_DEV: '{:port 4}' } });
     expect(loaded.problems).toEqual([]);
     expect(loaded.servers).toHaveLength(1);
     expect(loaded.servers[0]).toMatchObject({
@@ -47,13 +47,13 @@ describe('loadConfig precedence: env > cosmiconfig file > .nrepl.edn > user nrep
     const { rmSync } = await import('node:fs');
     if ('rc' in drop) rmSync(path.join(cwd, '.nreplrc.json'));
     if ('edn' in drop) rmSync(path.join(cwd, '.nrepl.edn'));
-    const loaded = await loadConfig({ cwd, home, env: {} });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: {} });
     expect(loaded.servers.map((s) => s.port)).toEqual([port]);
   });
 
   it('lets the environment disable a server a file defines', async () => {
     const { cwd, home } = all();
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_DEV: 'off' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_DEV: 'off' } });
     expect(loaded.servers).toEqual([]);
     expect(loaded.problems).toEqual([]);
     expect(loaded.explicit).toBe(true);
@@ -62,7 +62,7 @@ describe('loadConfig precedence: env > cosmiconfig file > .nrepl.edn > user nrep
 
   it('merges the top-level nREPL server of every file, defaulting its accept to nrepl-ts/nrepl', async () => {
     const { cwd, home, user } = setup({ user: '{:bind "localhost"}', edn: '{:port 7888}' });
-    const loaded = await loadConfig({ cwd, home, env: {} });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: {} });
     expect(loaded.problems).toEqual([]);
     expect(loaded.servers).toEqual([expect.objectContaining({ name: 'nrepl', accept: 'nrepl-ts/nrepl', address: 'localhost', port: 7888, 'port-file': true })]);
     expect(loaded.origins.nrepl).toMatchObject({ address: user, port: path.join(cwd, '.nrepl.edn'), accept: 'default' });
@@ -74,7 +74,7 @@ describe('loadConfig precedence: env > cosmiconfig file > .nrepl.edn > user nrep
       edn: '{:port 0 :servers {e {:accept nrepl-ts/repl :port 0}}}',
     });
     const env = { NREPL_SERVER_Z: '{:accept nrepl-ts/repl :port 0}', NREPL_SERVER_B: '{:port 1}', NREPL_SERVER_A: '{:accept nrepl-ts/prepl :port 0}' };
-    const loaded = await loadConfig({ cwd, home, env });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env });
     expect(loaded.servers.map((s) => s.name)).toEqual(['a', 'b', 'z', 'nrepl', 'e', 'u']);
   });
 });
@@ -92,7 +92,7 @@ describe('loadConfig keeps going past problems', () => {
       NREPL_SERVER_G: '{:port 1 :accept nrepl-ts/repl :bind-err "no" :args "x"}',
       NREPL_SERVER_H: '{:port 1 :accept nrepl-ts/repl',
     };
-    const loaded = await loadConfig({ cwd, home, env });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env });
     expect(loaded.servers.map((s) => s.name)).toEqual(['good']);
     expect(loaded.problems.map((p) => [p.code, formatProblem(p)])).toEqual([
       [ErrorCodes.CONFIG_INVALID, 'nrepl-ts: NREPL_SERVER_A: not started: port: expected an integer 0-65535, got "abc"'],
@@ -110,7 +110,7 @@ describe('loadConfig keeps going past problems', () => {
 
   it('loads the other sources when one file is broken', async () => {
     const { cwd, home } = setup({ edn: '{:port', user: '{:servers {u {:accept nrepl-ts/repl :port 0}}}' });
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_X: '{:accept nrepl-ts/prepl :port 0}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_X: '{:accept nrepl-ts/prepl :port 0}' } });
     expect(loaded.servers.map((s) => s.name)).toEqual(['x', 'u']);
     expect(loaded.problems.map((p) => [p.code, p.source])).toEqual([[ErrorCodes.CONFIG_PARSE, path.join(cwd, '.nrepl.edn')]]);
   });
@@ -118,7 +118,7 @@ describe('loadConfig keeps going past problems', () => {
   it('never throws: directory .nrepl.edn, missing cwd and home, odd names and values', async () => {
     const { cwd, home } = setup({ extra: { 'project/.nrepl.edn/': '', 'project/.nreplrc.json/': '' } });
     const env = { NREPL_SERVER___PROTO__: '{:accept nrepl-ts/repl :port 0}', NREPL_SERVER_CONSTRUCTOR: '{"__proto__": 1, "constructor": 2}' };
-    const loaded = await loadConfig({ cwd, home, env });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env });
     expect(loaded.servers.map((s) => s.name)).toEqual(['__proto__']);
     expect(Object.keys(loaded.origins)).toEqual(['__proto__']);
     expect(loaded.problems.map((p) => [p.code, p.source, p.path])).toEqual([
@@ -126,7 +126,7 @@ describe('loadConfig keeps going past problems', () => {
       [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', ''],
       [ErrorCodes.CONFIG_UNKNOWN_KEY, 'NREPL_SERVER_CONSTRUCTOR', ''],
     ]);
-    const nowhere = await loadConfig({ cwd: '/does/not/exist', home: '/does/not/exist/either', env: {} });
+    const nowhere = await loadConfig({ verify: verifySpec, cwd: '/does/not/exist', home: '/does/not/exist/either', env: {} });
     expect(nowhere).toEqual({ servers: [], problems: [], notes: [], origins: {}, explicit: false });
   });
 });
@@ -144,7 +144,7 @@ describe('loadConfig explicit flag', () => {
     ['a user file server', { user: '{:port 0}' }, {}, true],
   ])('%s → %s', async (_label, files, env, explicit) => {
     const { cwd, home } = setup(files);
-    expect((await loadConfig({ cwd, home, env })).explicit).toBe(explicit);
+    expect((await loadConfig({ verify: verifySpec, cwd, home, env })).explicit).toBe(explicit);
   });
 
   it('offers a valid default nREPL server for the caller to start', () => {
@@ -157,7 +157,7 @@ describe('loadConfig explicit flag', () => {
 describe('loadConfig aliases and paths', () => {
   it('accepts camelCase aliases in JSON env values and cosmiconfig files', async () => {
     const { cwd, home } = setup({ rc: ['nrepl.config.cjs', 'module.exports = { servers: { js: { accept: "nrepl-ts/repl", port: 0, bindErr: false, serverDaemon: false, clientDaemon: false, allowRemote: true, portFile: true, maxMessageBytes: 1, maxConnections: 2, maxSessions: 3, outputBufferBytes: 4 } } };'] });
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_ENV: '{"accept":"nrepl-ts/prepl","port":0,"tls":{"cert":"c","key":"k","requireClientCert":true}}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_ENV: '{"accept":"nrepl-ts/prepl","port":0,"tls":{"cert":"c","key":"k","requireClientCert":true}}' } });
     expect(loaded.problems).toEqual([]);
     expect(loaded.servers[1]).toMatchObject({
       name: 'js', 'bind-err': false, 'server-daemon': false, 'client-daemon': false, 'allow-remote': true, 'port-file': true,
@@ -171,7 +171,7 @@ describe('loadConfig aliases and paths', () => {
       user: '{:servers {s {:accept "./accept.js#handle" :socket "run/s.sock" :tls {:cert "certs/c.pem" :key "certs/k.pem"}}}}',
       rc: ['.nreplrc.yml', 'servers:\n  s:\n    portFile: ports/s.port\n'],
     });
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_T: '{:accept nrepl-ts/repl :socket "t.sock"}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_T: '{:accept nrepl-ts/repl :socket "t.sock"}' } });
     const userDir = path.dirname(user);
     expect(loaded.problems).toEqual([]);
     expect(loaded.servers.find((s) => s.name === 's')).toMatchObject({
@@ -185,7 +185,7 @@ describe('loadConfig aliases and paths', () => {
 describe('describeConfig renders one debug line per server', () => {
   it('groups each field under the source that set it', async () => {
     const { cwd, home } = setup({ edn: '{:port 7888}' });
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_NREPL: '{:max-sessions 2}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_NREPL: '{:max-sessions 2}' } });
     const file = path.join(cwd, '.nrepl.edn');
     expect(describeConfig(loaded)).toEqual([
       `nrepl: accept="nrepl-ts/nrepl" address="127.0.0.1" args=[] bind-err=true server-daemon=true client-daemon=true enabled=true allow-remote=false port-file=true max-message-bytes=67108864 max-connections=64 output-buffer-bytes=8388608 frame-timeout-ms=60000 [default]; port=7888 [${file}]; max-sessions=2 [NREPL_SERVER_NREPL]`,
@@ -201,12 +201,12 @@ describe('describeConfig renders one debug line per server', () => {
 
 describe('validateServer checks a spec given in code', () => {
   it('returns a full spec for a valid map, camelCase allowed', () => {
-    const result = validateServer({ name: 'api', accept: './a.js#h', port: 0, maxSessions: 1 }, { source: 'startServer()', baseDir: '/app' });
+    const result = validateServer({ name: 'api', accept: './a.js#h', port: 0, maxSessions: 1 }, { verify: verifySpec, source: 'startServer()', baseDir: '/app' });
     expect(result).toEqual({ ok: true, spec: expect.objectContaining({ name: 'api', 'max-sessions': 1, origin: { baseDir: '/app' } }) });
   });
 
   it('reports every problem, including a missing name', () => {
-    const result = validateServer({ accept: 'nrepl-ts/repl', port: 'x' }, { source: 'startServer()', baseDir: '/app' });
+    const result = validateServer({ accept: 'nrepl-ts/repl', port: 'x' }, { verify: verifySpec, source: 'startServer()', baseDir: '/app' });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.map(formatProblem)).toEqual([
       'nrepl-ts: startServer(): port: expected an integer 0-65535, got "x"',
@@ -215,9 +215,9 @@ describe('validateServer checks a spec given in code', () => {
   });
 
   it('refuses non-maps and disabled specs', () => {
-    const notMap = validateServer('nrepl', { source: 'startServer()', baseDir: '/app' });
+    const notMap = validateServer('nrepl', { verify: verifySpec, source: 'startServer()', baseDir: '/app' });
     expect(!notMap.ok && notMap.problems.map((p) => p.code)).toEqual([ErrorCodes.CONFIG_INVALID]);
-    const disabled = validateServer({ name: 'x', enabled: false }, { source: 'startServer()', baseDir: '/app' });
+    const disabled = validateServer({ name: 'x', enabled: false }, { verify: verifySpec, source: 'startServer()', baseDir: '/app' });
     expect(!disabled.ok && disabled.problems.map((p) => p.message)).toEqual(['"enabled" is false, so there is nothing to start; remove it or set it to true']);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { quickCheck } from '../../src/shared/config/quick-check';
 import { loadConfig } from '../../src/shared/config/load';
+import { verifySpec } from '../../src/shared/config/schema';
 import { formatProblem } from '../../src/errors';
 import { tempTree } from './tmp';
 
@@ -10,7 +11,7 @@ const home = '/nonexistent-home-for-quick-check';
 async function both(files: Record<string, string>, env: Record<string, string> = {}) {
   const cwd = tempTree(files);
   const quick = quickCheck({ env, cwd, home });
-  const full = await loadConfig({ env, cwd, home });
+  const full = await loadConfig({ verify: verifySpec, env, cwd, home });
   return { cwd, quick, full: full.problems.map(formatProblem) };
 }
 

@@ -1,6 +1,6 @@
 // Every configuration source, precedence between them, and what bad config does to the app (nothing).
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnWithAgent, tempDir, waitForNreplPort, waitForServerPort } from '../helpers/agent';
 import { connectText } from '../helpers/text-client';
@@ -118,5 +118,36 @@ describe('bad configuration', () => {
   it('NREPL_DISABLE=0 leaves the agent on', async () => {
     const child = spawnWithAgent({ env: { NREPL_DISABLE: '0', NREPL_SERVER_REPL: '{:port 0 :accept nrepl-ts/repl}' } });
     await child.waitFor(/listening on/);
+  });
+});
+
+describe('a configuration found valid before (shared/config/verdicts.ts)', () => {
+  // The worker skips zod's check of the specs it built once the same sources passed it; the
+  // rules themselves run every time, so a broken or changed config is still reported.
+  it("skips zod's check on the next start, never for a changed or a broken config", async () => {
+    const runtime = tempDir();
+    chmodSync(runtime, 0o700);
+    const cwd = tempDir();
+    const start = async (value: string) => {
+      const child = spawnWithAgent({ cwd, env: { NREPL_SERVER_REPL: value, NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime } });
+      await child.waitFor(/nrepl-ts\[debug\]: ready: /);
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      return child.stderr();
+    };
+    const SKIPPED = "zod's check of the built specs skipped";
+    const valid = '{:port 0 :accept nrepl-ts/repl}';
+    expect(await start(valid)).not.toContain(SKIPPED);
+    // Killed, not exited: the worker recorded the verdict itself, at start.
+    expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toMatch(/^[0-9a-f]{16}-[0-9a-f]+$/m);
+    const again = await start(valid);
+    expect(again).toContain(SKIPPED);
+    expect(again, 'the specs built without zod start the server as before').toMatch(/server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:\d+/);
+    expect(await start('{:port 0 :accept nrepl-ts/prepl}')).not.toContain(SKIPPED);
+    for (let i = 0; i < 2; i++) {
+      const broken = await start('{:port 0 :accept nrepl-ts/repl :prot 1}');
+      expect(broken).toContain('NREPL_SERVER_REPL: not started: unknown key "prot"');
+      expect(broken).not.toContain(SKIPPED);
+    }
   });
 });

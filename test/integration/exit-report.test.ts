@@ -80,7 +80,7 @@ describe('configuration errors of a process that exits at once', () => {
     expect(count(r.stderr, 'NREPL_SERVER_X: not started: unknown key "prot"')).toBe(1);
   });
 
-  describe('remembering configs found valid (main/config-verdicts.ts)', () => {
+  describe('remembering configs found valid (shared/config/verdicts.ts)', () => {
     // A private process folder of its own, so runs of other tests do not count.
     function runtimeDir(): string {
       const dir = tempDir();

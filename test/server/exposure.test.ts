@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, validateServer } from '../../src/shared/config/load';
+import { verifySpec } from '../../src/shared/config/schema';
 import { Level } from '../../src/shared/config/raw';
 import { ErrorCodes, formatProblem } from '../../src/errors';
 import { exposureProblem, isLoopback, isMutualTls, type ExposureInput } from '../../src/shared/config/exposure';
@@ -78,7 +79,7 @@ describe('loadConfig applies it per source', () => {
 
   it('a project .nrepl.edn cannot open the app with allow-remote; the server is dropped with one problem', async () => {
     const { cwd, home } = project({ 'project/.nrepl.edn': '{:servers {open {:accept nrepl-ts/nrepl :port 0 :address "0.0.0.0" :allow-remote true}}}' });
-    const loaded = await loadConfig({ cwd, home, env: {} });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: {} });
     expect(loaded.servers).toEqual([]);
     expect(loaded.problems.map(formatProblem)).toEqual([
       expect.stringMatching(new RegExp(`^nrepl-ts: ${path.join(cwd, '.nrepl.edn').replace(/[.]/g, '\\.')}: servers\\.open\\.allow-remote: ignored in a project file`)),
@@ -89,7 +90,7 @@ describe('loadConfig applies it per source', () => {
     const { cwd, home } = project({
       'project/package.json': JSON.stringify({ nrepl: { servers: { open: { accept: 'nrepl-ts/nrepl', port: 0, address: '0.0.0.0', tls: { cert: 'c', key: 'k' } } } } }),
     });
-    const loaded = await loadConfig({ cwd, home, env: {} });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: {} });
     expect(loaded.servers).toEqual([]);
     expect(loaded.problems).toEqual([expect.objectContaining({ code: ErrorCodes.EXPOSED, source: path.join(cwd, 'package.json'), path: 'nrepl.servers.open.address' })]);
   });
@@ -99,15 +100,15 @@ describe('loadConfig applies it per source', () => {
       'project/.nrepl.edn': '{:servers {open {:accept nrepl-ts/nrepl :port 0 :address "0.0.0.0"}}}',
       'home/.nrepl/nrepl.edn': '{:servers {mine {:accept nrepl-ts/repl :port 0 :address "0.0.0.0" :allow-remote true}}}',
     });
-    const loaded = await loadConfig({ cwd, home, env: { NREPL_SERVER_OPEN: '{:allow-remote true}' } });
+    const loaded = await loadConfig({ verify: verifySpec, cwd, home, env: { NREPL_SERVER_OPEN: '{:allow-remote true}' } });
     expect(loaded.problems).toEqual([]);
     expect(loaded.servers.map((s) => s.name).sort()).toEqual(['mine', 'open']);
   });
 
   it('the startServer() API may opt in', () => {
-    const result = validateServer({ name: 'api', accept: 'nrepl-ts/repl', port: 0, address: '0.0.0.0', allowRemote: true }, { source: 'startServer()', baseDir: '/' });
+    const result = validateServer({ name: 'api', accept: 'nrepl-ts/repl', port: 0, address: '0.0.0.0', allowRemote: true }, { verify: verifySpec, source: 'startServer()', baseDir: '/' });
     expect(result.ok).toBe(true);
-    const refused = validateServer({ name: 'api', accept: 'nrepl-ts/repl', port: 0, address: '0.0.0.0' }, { source: 'startServer()', baseDir: '/' });
+    const refused = validateServer({ name: 'api', accept: 'nrepl-ts/repl', port: 0, address: '0.0.0.0' }, { verify: verifySpec, source: 'startServer()', baseDir: '/' });
     expect(refused.ok).toBe(false);
   });
 });

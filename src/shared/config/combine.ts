@@ -31,7 +31,7 @@ export interface LoadedConfig {
 /** Words put in front of a problem that keeps its server from starting. */
 export const NOT_STARTED = 'not started';
 
-/** Combines the sources' results; `verify` is merge.ts's final check of each spec (the worker passes zod's, the exit check none). */
+/** Combines the sources' results; `verify` is merge.ts's final check of each spec (the worker passes zod's unless the config was found valid before, the exit check none). */
 export function combineSources(sources: SourceResult[], { verify }: { verify?: VerifySpec } = {}): LoadedConfig {
   const loaded: LoadedConfig = { servers: [], problems: [], notes: [], origins: {}, explicit: false };
   const byName = new Map<string, CheckedDefinition[]>();

@@ -16,7 +16,10 @@ import { readProjectEdn, readProjectRc, readUserEdn, type FileLocations } from '
 import { mergeServer } from './merge';
 import { combineSources, type LoadedConfig } from './combine';
 import { Level, type SourceResult } from './raw';
-import { EXPECTED, NREPL_ACCEPT, ServerSpecSchema, type ServerSpec } from './schema';
+import { NREPL_ACCEPT } from './defaults';
+import type { VerifySpec } from './merge';
+import { EXPECTED } from './rules';
+import type { ServerSpec } from './schema';
 import { defaultNreplServer } from './default-server';
 import { showValue } from './text';
 import { checkDefinition, isMap } from './validate';
@@ -26,6 +29,13 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   home?: string;
+  /**
+   * The final check of each spec built: schema.ts's `verifySpec` (zod), or undefined for none.
+   * Only a bug of the rules could fail it, and loading zod is most of the agent's start-up CPU,
+   * so this module does not load it: the worker passes it except for a config found valid
+   * before (verdicts.ts), whose rules still run in full. Required, so no caller forgets it.
+   */
+  verify: VerifySpec | undefined;
 }
 
 export type { LoadedConfig } from './combine';
@@ -34,7 +44,7 @@ export type { LoadedConfig } from './combine';
 export const DEFAULT_NREPL_SERVER: Readonly<ServerSpec> = Object.freeze(defaultNreplServer(process.cwd()));
 
 /** Reads, merges and validates all sources. Never throws. */
-export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
   const loaded: LoadedConfig = { servers: [], problems: [], notes: [], origins: {}, explicit: false };
   try {
     const env = opts.env ?? process.env;
@@ -47,7 +57,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       guard(cwd, () => readProjectEdn(where)),
       guard('user nrepl.edn', () => readUserEdn(where)),
     ]);
-    Object.assign(loaded, combineSources(sources, { verify: (spec) => ServerSpecSchema.safeParse(spec) }));
+    Object.assign(loaded, combineSources(sources, { verify: opts.verify }));
   } catch (err) {
     loaded.problems.push(internal('config', err));
   }
@@ -62,7 +72,7 @@ export type ValidateResult = { ok: true; spec: ServerSpec } | { ok: false; probl
  * same rules and messages as config sources. `name` is required in the map
  * unless `ctx.name` gives it; relative paths resolve against `ctx.baseDir`.
  */
-export function validateServer(raw: unknown, ctx: { source: string; baseDir: string; name?: string }): ValidateResult {
+export function validateServer(raw: unknown, ctx: { source: string; baseDir: string; name?: string; verify: VerifySpec }): ValidateResult {
   try {
     const problems: Problem[] = [];
     if (!isMap(raw)) {
@@ -79,7 +89,7 @@ export function validateServer(raw: unknown, ctx: { source: string; baseDir: str
         message: `missing required key "name"; expected ${EXPECTED.name}` });
       return { ok: false, problems };
     }
-    const merged = mergeServer(def.name, [def], { verify: (spec) => ServerSpecSchema.safeParse(spec) });
+    const merged = mergeServer(def.name, [def], { verify: ctx.verify });
     problems.push(...merged.problems);
     if (merged.disabledBy !== undefined) {
       problems.push({ code: ErrorCodes.CONFIG_INVALID, source: ctx.source, path: 'enabled',

@@ -87,6 +87,9 @@ export const ServerSpecSchema = z.strictObject({
   origin: OriginSchema,
 });
 
+/** zod's check of a built spec, for load.ts (loading this module loads zod). */
+export const verifySpec = (spec: unknown) => ServerSpecSchema.safeParse(spec);
+
 /** A validated server spec (kebab-case keys, as in the config). */
 export type ServerSpec = z.infer<typeof ServerSpecSchema>;
 

@@ -1,9 +1,9 @@
-// main/config-verdicts.ts: the fingerprint of the exit check's inputs and the
+// shared/config/verdicts.ts: the fingerprint of the exit check's inputs and the
 // file of remembered valid configs, on real files in private temp folders.
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheable, configDigest, fingerprint, knownValid, MAX_VERDICTS, rememberValid } from '../../src/main/config-verdicts';
+import { cacheable, configDigest, fingerprint, knownValid, MAX_VERDICTS, rememberValid } from '../../src/shared/config/verdicts';
 import { tempDir } from '../helpers/agent';
 
 function place(): { cwd: string; home: string; runtime: string } {

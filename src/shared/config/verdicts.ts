@@ -1,10 +1,15 @@
 /**
- * Remembers configurations already found valid, so that the exit check of a
- * short-lived process (exit-report.ts) run again and again with the same
- * configuration — a CLI, a script, a test runner's children — costs a few
- * small reads and one hash instead of loading the checker (about 8 ms of
- * main-thread CPU on a 2-core machine) or waiting for the worker on a YAML
- * file (up to exit-report.ts's UNCHECKED_WAIT_MS).
+ * Remembers configurations already found valid, for the two checks that
+ * would otherwise repeat the same work on every start of the same process:
+ * - the exit check of a short-lived process (main/exit-report.ts) run again
+ *   and again with the same configuration — a CLI, a script, a test runner's
+ *   children — costs a few small reads and one hash instead of loading the
+ *   checker (about 8 ms of main-thread CPU on a 2-core machine) or waiting
+ *   for the worker on a YAML file (up to exit-report.ts's UNCHECKED_WAIT_MS);
+ * - the worker (worker/main.ts) skips zod's final check of the specs it
+ *   built (load.ts), about 80 ms of CPU at start-up. That check only catches
+ *   a bug of nrepl-ts's own rules, which run in full every time: the specs
+ *   are always built afresh from the sources, never read from here.
  *
  * The fingerprint covers everything the check reads: the NREPL_SERVER_* values,
  * NREPL_CONFIG_DIR, XDG_CONFIG_HOME, the home and working folders, the bytes
@@ -23,9 +28,9 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV_PREFIX, configFileCandidates, type FileLocations } from '../shared/config/places';
-import { ensureProcessDir, processDirObstacle, processDirPath, REGISTRY_VAR } from '../shared/process-dir';
-import { envFlag } from '../env-flag';
+import { ENV_PREFIX, configFileCandidates, type FileLocations } from './places';
+import { ensureProcessDir, processDirObstacle, processDirPath, REGISTRY_VAR } from '../process-dir';
+import { envFlag } from '../../env-flag';
 
 /** Verdicts kept (newest last): enough for the configs one user runs; about 64 × 24 bytes. */
 export const MAX_VERDICTS = 64;
