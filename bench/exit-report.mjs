@@ -38,7 +38,7 @@ const variants = [
   { name: 'node (no agent)', args: [], env: {}, cwd },
   ...(baseline ? [{ name: 'baseline agent, valid env config', args: ['--import', baseline], env: valid, cwd }] : []),
   { name: 'agent, valid env config', args: ['--import', register], env: valid, cwd },
-  // NREPL_REGISTRY=off writes no verdict (main/config-verdicts.ts): every exit checks in full, as a config's first run does.
+  // NREPL_REGISTRY=off writes no verdict (shared/config/verdicts.ts): every exit checks in full, as a config's first run does.
   { name: 'agent, valid env config, first run (not remembered)', args: ['--import', register], env: { ...valid, NREPL_REGISTRY: 'off' }, cwd: firstDir },
   ...(baseline ? [{ name: 'baseline agent, valid .nrepl.edn', args: ['--import', baseline], env: {}, cwd: ednDir }] : []),
   { name: 'agent, valid .nrepl.edn', args: ['--import', register], env: {}, cwd: ednDir },
