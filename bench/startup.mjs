@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up cost of the preload, measured against plain node in the same run.
 //
-//   node bench/startup.mjs [--runs 40] [--root /other/checkout]
+//   node bench/startup.mjs [--runs 40] [--root /other/checkout] [--compare /other/checkout]
 //
 // For each variant, interleaved round-robin so machine noise hits all alike:
 // - wall: median wall time of `node -e 0` (process spawn to exit);
@@ -9,7 +9,7 @@
 //   host waited before its own code ran).
 // Reports deltas against plain node and writes bench/results/startup.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,16 +65,35 @@ for (const r of rows) console.log(`| ${r.variant} | ${r.wallMs.toFixed(1)} | ${f
 // Start-up CPU of an app that stays up: process.cpuUsage() (every thread) 1.5 s in, when the
 // agent's server is listening and its worker is idle, against the same app without the agent.
 const stay = 'setTimeout(() => { const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000)); }, 1500)';
+// A configured server costs less from its second start on: the worker skips zod's check of a
+// config found valid before (shared/config/verdicts.ts, kept in the private process folder). So
+// the "first start" variant gets a fresh private folder each run, the other one a folder of this
+// bench's own that the warm-up run primes. --compare <checkout> adds both for another build.
+const runtimeDirs = [];
+const runtimeDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nrepl-bench-run-'));
+  chmodSync(dir, 0o700);
+  runtimeDirs.push(dir);
+  return dir;
+};
+const sharedRuntime = runtimeDir();
+const configured = { NREPL_SERVER_DEV: '{:port 0 :accept nrepl-ts/nrepl}' };
+const compareArg = process.argv.indexOf('--compare');
+const builds = [{ label: '', register }];
+if (compareArg > 0) builds.push({ label: ` [${process.argv[compareArg + 1]}]`, register: join(process.argv[compareArg + 1], 'register.js') });
 const cpuVariants = [
-  { name: 'app alone', args: [], env: {} },
-  { name: '--import, default nREPL server', args: ['--import', register], env: {} },
-  { name: '--import, configured nREPL server (NREPL_SERVER_DEV)', args: ['--import', register], env: { NREPL_SERVER_DEV: '{:port 0 :accept nrepl-ts/nrepl}' } },
+  { name: 'app alone', args: [], env: () => ({}) },
+  { name: '--import, default nREPL server', args: ['--import', register], env: () => ({ XDG_RUNTIME_DIR: sharedRuntime }) },
+  ...builds.flatMap((b) => [
+    { name: `--import, configured nREPL server (NREPL_SERVER_DEV), first start of that config${b.label}`, args: ['--import', b.register], env: () => ({ ...configured, XDG_RUNTIME_DIR: runtimeDir() }) },
+    { name: `--import, configured nREPL server (NREPL_SERVER_DEV), found valid before${b.label}`, args: ['--import', b.register], env: () => ({ ...configured, XDG_RUNTIME_DIR: sharedRuntime }) },
+  ]),
 ];
 const cpuRuns = Math.max(5, Math.round(runs / 4));
 const cpu = cpuVariants.map(() => []);
 for (let i = 0; i < cpuRuns + 1; i++) {
   cpuVariants.forEach((v, k) => {
-    const r = spawnSync(process.execPath, [...v.args, '-e', stay], { cwd, env: { ...baseEnv, ...v.env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...v.args, '-e', stay], { cwd, env: { ...baseEnv, ...v.env() }, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${v.name} failed: ${r.stderr}`);
     if (i > 0) cpu[k].push(Number(r.stdout));
   });
@@ -86,3 +105,4 @@ console.log('|---|---|---|');
 for (const r of cpuRows) console.log(`| ${r.variant} | ${r.cpuMs.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)}) | ${r.ratio.toFixed(2)}× |`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/startup.json'), JSON.stringify({ node: process.version, runs, date: new Date().toISOString(), rows, cpuRows }, null, 2));
+for (const dir of runtimeDirs) rmSync(dir, { recursive: true, force: true });
