@@ -45,4 +45,12 @@ describe('quickCheck gives the loader\'s lines without zod or cosmiconfig', () =
     expect(quick).toEqual({ lines: [], unchecked: [] });
     expect(full).toEqual([]);
   });
+
+  it('searches on past an empty .nreplrc, as the loader does, to the file it loads', async () => {
+    const { cwd, quick, full } = await both({ '.nreplrc': '', '.nreplrc.json': JSON.stringify({ servers: { d: { port: 'x', accept: 'nrepl-ts/repl' } } }) });
+    expect(quick.lines).toEqual(full);
+    expect(full).toHaveLength(1);
+    const js = tempTree({ '.nreplrc': '\n', 'nrepl.config.cjs': 'module.exports = { servers: { d: { port: 0, accept: "nrepl-ts/repl" } } }' });
+    expect(quickCheck({ env: {}, cwd: js, home }).unchecked, `a JavaScript config behind an empty .nreplrc (${cwd})`).toEqual([join(js, 'nrepl.config.cjs')]);
+  });
 });

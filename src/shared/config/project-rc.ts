@@ -35,8 +35,8 @@ export function findProjectRc(cwd: string): ProjectRc {
       if (existsSync(file)) return { kind: 'loader', file };
       continue;
     }
-    // An empty file is found and ignored by the loader too.
-    if (place !== 'package.json' && text.trim() === '') return { kind: 'none' };
+    // The loader skips an empty file and searches on (cosmiconfig's ignoreEmptySearchPlaces).
+    if (place !== 'package.json' && text.trim() === '') continue;
     const json = place === 'package.json' || place === '.nreplrc' || place === '.nreplrc.json';
     if (!json) return { kind: 'loader', file };
     let data: unknown;
