@@ -46,6 +46,12 @@ describe('quickCheck gives the loader\'s lines without zod or cosmiconfig', () =
     expect(full).toEqual([]);
   });
 
+  it('refuses a server named "" in the rules, with a line naming the file, as zod would', async () => {
+    const { cwd, quick, full } = await both({ '.nreplrc.json': JSON.stringify({ servers: { '': { port: 0, accept: 'nrepl-ts/repl' } } }) });
+    expect(full).toEqual([`nrepl-ts: ${join(cwd, '.nreplrc.json')}: servers: a server name must be a non-empty string, got ""`]);
+    expect(quick.lines).toEqual(full);
+  });
+
   it('searches on past an empty .nreplrc, as the loader does, to the file it loads', async () => {
     const { cwd, quick, full } = await both({ '.nreplrc': '', '.nreplrc.json': JSON.stringify({ servers: { d: { port: 'x', accept: 'nrepl-ts/repl' } } }) });
     expect(quick.lines).toEqual(full);

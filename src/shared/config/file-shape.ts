@@ -12,6 +12,7 @@
 import { ErrorCodes, type Problem } from '../../errors';
 import type { Level, RawServer, SourceResult } from './raw';
 import { NREPL_ACCEPT } from './defaults';
+import { EXPECTED, SERVER_FIELD_RULES } from './rules';
 import { nearest, showValue } from './text';
 import { isMap, joinPath, problem } from './validate';
 
@@ -99,6 +100,11 @@ function readServers(
   for (const name of Object.keys(value)) {
     const spec = value[name];
     const path = joinPath(at, name);
+    if (!SERVER_FIELD_RULES.name(name)) {
+      // A server is named, listed and stopped by its name; the checker of built specs refuses an empty one too.
+      problems.push(problem(ErrorCodes.CONFIG_INVALID, ctx.source, at, `a server name must be ${EXPECTED.name}, got ${JSON.stringify(name)}`));
+      continue;
+    }
     if (isMap(spec)) {
       servers.push({ ...base, name, fields: spec, path, problems: [] });
     } else {
