@@ -26,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FileLocations } from '../shared/config/places';
 import { debug, say } from '../log';
-import { CLAIM, CLAIM_MAIN, CLAIM_WORKER, PROBLEMS, REPORTED } from '../seam/report-slots';
+import { CLAIM, CLAIM_MAIN, CLAIM_WORKER, REPORTED } from '../seam/report-slots';
 
 /** Longest wait at exit for the worker's verdict on a config the main thread cannot check (YAML/JS files), in ms. */
 export const UNCHECKED_WAIT_MS = 500;
@@ -71,9 +71,10 @@ function reportAtExit(flag: Int32Array, cwd: string, stopWorker: () => void): vo
     checkOnMainThread(cwd, started);
     return;
   }
-  // Only the worker's loader can judge this file: wait for its verdict (unless it was clean before), and remember a clean one.
+  // Only the worker's loader can judge this file: wait for its verdict, unless it was clean before
+  // (the worker remembers a clean one itself, before it reports).
   const digest = verdicts.cacheable(needsLoader) ? verdicts.configDigest(loc) : undefined;
-  if (digest !== undefined && verdicts.knownValid(digest)) {
+  if (digest !== undefined && verdicts.knownValid(digest, 'rules')) {
     if (claimReport(flag)) stopWorker();
     debug(`the process exited before the agent had read ${needsLoader}: found valid before (${(performance.now() - started).toFixed(1)} ms)`);
     return;
@@ -81,8 +82,6 @@ function reportAtExit(flag: Int32Array, cwd: string, stopWorker: () => void): vo
   const outcome = Atomics.wait(flag, REPORTED, 0, UNCHECKED_WAIT_MS);
   if (outcome === 'timed-out') {
     say(`the process exited before the agent had read ${needsLoader}; waited ${UNCHECKED_WAIT_MS} ms, so problems in it, if any, went unreported (check it with a process that runs longer)`);
-  } else if (digest !== undefined && Atomics.load(flag, PROBLEMS) === 0) {
-    verdicts.rememberValid(digest);
   }
 }
 
@@ -105,7 +104,7 @@ function checkOnMainThread(cwd: string, started: number): void {
   if (!configPresent(loc)) return; // The default server only: nothing to get wrong.
   const verdicts = require('../shared/config/verdicts') as typeof import('../shared/config/verdicts');
   const digest = verdicts.configDigest(loc);
-  if (digest !== undefined && verdicts.knownValid(digest)) {
+  if (digest !== undefined && verdicts.knownValid(digest, 'rules')) {
     debug(`the process exited before the agent had read the config: found valid before (${(performance.now() - started).toFixed(1)} ms)`);
     return;
   }
@@ -114,6 +113,6 @@ function checkOnMainThread(cwd: string, started: number): void {
   for (const line of verdict.lines) say(line);
   // A file only the loader could word (a broken .nreplrc.json, a folder named package.json): said, not guessed at.
   for (const file of verdict.unchecked) say(`the process exited before the agent had read ${file}, so problems in it, if any, went unreported (check it with a process that runs longer)`);
-  if (digest !== undefined && verdict.lines.length === 0 && verdict.unchecked.length === 0) verdicts.rememberValid(digest);
+  if (digest !== undefined && verdict.lines.length === 0 && verdict.unchecked.length === 0) verdicts.rememberValid(digest, 'rules');
   debug(`the process exited before the agent had read the config: checked it on the main thread in ${(performance.now() - started).toFixed(1)} ms (${verdict.lines.length} problem${verdict.lines.length === 1 ? '' : 's'})`);
 }

@@ -8,18 +8,17 @@
  *   (Atomics.notify'd, so the exit check can wait on it).
  * - CLAIM: who prints the problems: 0 nobody yet, CLAIM_WORKER or CLAIM_MAIN,
  *   taken with compareExchange.
- * - PROBLEMS: how many problems the worker found, written before REPORTED;
- *   the exit check remembers a config the worker found valid
- *   (shared/config/verdicts.ts) and then skips the wait next time.
+ *
+ * A config the worker found valid it remembers itself, before REPORTED
+ * (shared/config/verdicts.ts), so the exit check skips the wait next time.
  */
 
 export const REPORTED = 0;
 export const CLAIM = 1;
 export const CLAIM_WORKER = 1;
 export const CLAIM_MAIN = 2;
-export const PROBLEMS = 2;
 
 /** A new flag for WorkerBoot.reportFlag. */
 export function newReportFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(3 * 4));
+  return new Int32Array(new SharedArrayBuffer(2 * 4));
 }

@@ -15,7 +15,7 @@ import { debug, debugEnabled, say } from '../log';
 import { ServerRegistry, type WorkerAccept } from './server/registry';
 import type { ServerSpec } from '../shared/config/schema';
 import type { ToHost, ToWorker, WorkerBoot } from '../seam/channel';
-import { CLAIM, CLAIM_MAIN, CLAIM_WORKER, PROBLEMS, REPORTED } from '../seam/report-slots';
+import { CLAIM, CLAIM_MAIN, CLAIM_WORKER, REPORTED } from '../seam/report-slots';
 import { MainThreadLink } from './main-thread-link';
 import type { WorkerAcceptName } from './server/resolve-accept';
 import { Registration, registrationWanted } from './server/registration';
@@ -136,10 +136,9 @@ function claimReport(): boolean {
   return !boot.reportFlag || Atomics.compareExchange(boot.reportFlag, CLAIM, 0, CLAIM_WORKER) !== CLAIM_MAIN;
 }
 
-/** Tells the main thread's exit check (exit-report.ts) that the config is reported, and how many problems it had. */
-function configReported(problems: number): void {
+/** Tells the main thread's exit check (exit-report.ts) that the config is reported. */
+function configReported(): void {
   if (!boot.reportFlag) return;
-  Atomics.store(boot.reportFlag, PROBLEMS, problems);
   Atomics.store(boot.reportFlag, REPORTED, 1);
   Atomics.notify(boot.reportFlag, REPORTED);
 }
@@ -150,18 +149,20 @@ function configReported(problems: number): void {
  * only when the inputs' fingerprint is the same after the load as before it; a JavaScript
  * config computes its result, so it is never known nor recorded.
  */
-function verdictFor(): { valid: boolean; remember: () => void } {
+function verdictFor(): { home: string; valid: boolean; remember: () => void } {
   const { cacheable, configDigest, knownValid, rememberValid } = require('../shared/config/verdicts') as typeof import('../shared/config/verdicts');
   const { loaderFile } = require('../shared/config/project-rc') as typeof import('../shared/config/project-rc');
   // The home loadConfig reads from, so the fingerprint covers the user nrepl.edn it reads.
   const loc = { env: process.env, cwd: boot.cwd, home: homedir() };
   const digest = cacheable(loaderFile(boot.cwd)) ? configDigest(loc) : undefined;
-  const valid = digest !== undefined && knownValid(digest);
+  // Only the worker's own full check answers for zod: the exit check's verdicts are the rules' alone.
+  const valid = digest !== undefined && knownValid(digest, 'full');
   if (valid) debug('config: found valid before (the same sources and agent build): zod\'s check of the built specs skipped');
   return {
+    home: loc.home,
     valid,
     remember: () => {
-      if (digest !== undefined && configDigest(loc) === digest) rememberValid(digest);
+      if (digest !== undefined && configDigest(loc) === digest) rememberValid(digest, 'full');
     },
   };
 }
@@ -177,12 +178,12 @@ async function startConfiguredServers(): Promise<void> {
       // Nothing configured: the default server, without loading zod and cosmiconfig at all.
       debug('config: none found (no NREPL_SERVER_* variables, no config files)');
       specs = defaultServers();
-      configReported(0);
+      configReported();
     } else {
       const { loadConfig, describeConfig } = require('../shared/config/load') as typeof import('../shared/config/load');
       const known = verdictFor();
       const verify = known.valid ? undefined : (require('../shared/config/schema') as typeof import('../shared/config/schema')).verifySpec;
-      const config = await loadConfig({ env: process.env, cwd: boot.cwd, verify });
+      const config = await loadConfig({ env: process.env, cwd: boot.cwd, home: known.home, verify });
       if (config.problems.length === 0 && !known.valid) known.remember();
       // One ordered NREPL_DEBUG report: sources read, the problems, what became of each server, the effective config.
       const serverNote = (note: string): boolean => note.startsWith('server "');
@@ -194,7 +195,7 @@ async function startConfiguredServers(): Promise<void> {
         failures.push(line);
         if (mine) say(line);
       }
-      configReported(config.problems.length);
+      configReported();
       if (debugEnabled()) {
         for (const note of config.notes.filter(serverNote)) debug(`config: ${note}`);
         for (const line of describeConfig(config)) debug(`effective config: ${line}`);
@@ -215,7 +216,7 @@ async function startConfiguredServers(): Promise<void> {
       }
     }
   } catch (err) {
-    configReported(1);
+    configReported();
     const line = `nrepl-ts: ${ErrorCodes.INTERNAL}: could not start servers: ${oneLine(err)}`;
     failures.push(line);
     say(line);

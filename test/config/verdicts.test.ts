@@ -55,22 +55,37 @@ describe('remembered verdicts', () => {
   it('keeps a verdict in an owner-only file of the private folder, at most MAX_VERDICTS of them', () => {
     const { runtime } = place();
     const env = { XDG_RUNTIME_DIR: runtime };
-    expect(knownValid('0123456789abcdef-1', env)).toBe(false);
-    rememberValid('0123456789abcdef-1', env);
-    expect(knownValid('0123456789abcdef-1', env)).toBe(true);
+    expect(knownValid('0123456789abcdef-1', 'rules', env)).toBe(false);
+    rememberValid('0123456789abcdef-1', 'rules', env);
+    expect(knownValid('0123456789abcdef-1', 'rules', env)).toBe(true);
     const file = join(runtime, 'nrepl-ts', 'valid-configs');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    for (let i = 0; i < MAX_VERDICTS + 5; i++) rememberValid(`${i.toString(16).padStart(16, '0')}-2`, env);
+    for (let i = 0; i < MAX_VERDICTS + 5; i++) rememberValid(`${i.toString(16).padStart(16, '0')}-2`, 'rules', env);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(MAX_VERDICTS);
-    expect(knownValid('0123456789abcdef-1', env)).toBe(false);
+    expect(knownValid('0123456789abcdef-1', 'rules', env)).toBe(false);
   });
 
   it('writes nothing with NREPL_REGISTRY=off, and trusts no folder open to others', () => {
     const { runtime } = place();
-    rememberValid('0123456789abcdef-1', { XDG_RUNTIME_DIR: runtime, NREPL_REGISTRY: 'off' });
-    expect(knownValid('0123456789abcdef-1', { XDG_RUNTIME_DIR: runtime })).toBe(false);
-    rememberValid('0123456789abcdef-1', { XDG_RUNTIME_DIR: runtime });
+    rememberValid('0123456789abcdef-1', 'rules', { XDG_RUNTIME_DIR: runtime, NREPL_REGISTRY: 'off' });
+    expect(knownValid('0123456789abcdef-1', 'rules', { XDG_RUNTIME_DIR: runtime })).toBe(false);
+    rememberValid('0123456789abcdef-1', 'rules', { XDG_RUNTIME_DIR: runtime });
     chmodSync(join(runtime, 'nrepl-ts'), 0o777);
-    expect(knownValid('0123456789abcdef-1', { XDG_RUNTIME_DIR: runtime })).toBe(false);
+    expect(knownValid('0123456789abcdef-1', 'rules', { XDG_RUNTIME_DIR: runtime })).toBe(false);
+  });
+
+  it("answers for zod only with the worker's full verdict, which a rules verdict never downgrades", () => {
+    const { runtime } = place();
+    const env = { XDG_RUNTIME_DIR: runtime };
+    const digest = '0123456789abcdef-1';
+    rememberValid(digest, 'rules', env);
+    expect(knownValid(digest, 'rules', env)).toBe(true);
+    expect(knownValid(digest, 'full', env), "the exit check's rules-only verdict").toBe(false);
+    rememberValid(digest, 'full', env);
+    expect(knownValid(digest, 'full', env)).toBe(true);
+    expect(knownValid(digest, 'rules', env), 'a full verdict answers for the rules too').toBe(true);
+    rememberValid(digest, 'rules', env);
+    expect(knownValid(digest, 'full', env)).toBe(true);
+    expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toBe(`${digest} full\n`);
   });
 });

@@ -128,8 +128,10 @@ describe('a configuration found valid before (shared/config/verdicts.ts)', () =>
     const runtime = tempDir();
     chmodSync(runtime, 0o700);
     const cwd = tempDir();
+    // A home and config folder of the test's own: the developer's nrepl.edn must not take part.
+    const home = tempDir();
     const start = async (value: string) => {
-      const child = spawnWithAgent({ cwd, env: { NREPL_SERVER_REPL: value, NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime } });
+      const child = spawnWithAgent({ cwd, env: { NREPL_SERVER_REPL: value, NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime, HOME: home, XDG_CONFIG_HOME: undefined, NREPL_CONFIG_DIR: undefined } });
       await child.waitFor(/nrepl-ts\[debug\]: ready: /);
       child.proc.kill('SIGKILL');
       await child.exited;
@@ -139,7 +141,7 @@ describe('a configuration found valid before (shared/config/verdicts.ts)', () =>
     const valid = '{:port 0 :accept nrepl-ts/repl}';
     expect(await start(valid)).not.toContain(SKIPPED);
     // Killed, not exited: the worker recorded the verdict itself, at start.
-    expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toMatch(/^[0-9a-f]{16}-[0-9a-f]+$/m);
+    expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8'), 'the worker\'s full verdict').toMatch(/^[0-9a-f]{16}-[0-9a-f]+ full$/m);
     const again = await start(valid);
     expect(again).toContain(SKIPPED);
     expect(again, 'the specs built without zod start the server as before').toMatch(/server repl \(nrepl-ts\/repl\) listening on 127\.0\.0\.1:\d+/);

@@ -118,7 +118,7 @@ describe('configuration errors of a process that exits at once', () => {
       writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n');
       const env = { NREPL_DEBUG: '1', XDG_RUNTIME_DIR: runtime };
       await runChecked(env, cwd);
-      expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8')).toMatch(/^[0-9a-f]{16}-[0-9a-f]+$/m);
+      expect(readFileSync(join(runtime, 'nrepl-ts', 'valid-configs'), 'utf8'), 'the worker\'s full verdict').toMatch(/^[0-9a-f]{16}-[0-9a-f]+ full$/m);
       expect((await run(env, cwd)).stderr).toContain('.nreplrc.yaml: found valid before');
       writeFileSync(join(cwd, '.nreplrc.yaml'), 'servers:\n  dev:\n    port: 0\n    accept: nrepl-ts/repl\n    prot: 1\n');
       expect(count((await runChecked(env, cwd)).stderr, 'unknown key "prot"')).toBe(1);

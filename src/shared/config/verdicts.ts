@@ -18,6 +18,11 @@
  * JavaScript config files compute their result, so a process whose config is
  * one is never remembered (the caller decides; see `cacheable`).
  *
+ * A verdict says who found no problem: the rules alone (the exit check, a line
+ * `<fingerprint>`) or the worker's full check, zod's check of the built specs
+ * included (a line `<fingerprint> full`). The worker skips zod only for a full
+ * one: the rules alone once let through a server named "" that zod refuses.
+ *
  * Only verdicts of "no problems" are kept: a broken configuration is checked,
  * and reported, every time. They live in one file, `valid-configs`, in the
  * per-user private process folder (shared/process-dir.ts), at most
@@ -28,6 +33,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { ENV_PREFIX, configFileCandidates, type FileLocations } from './places';
 import { ensureProcessDir, processDirObstacle, processDirPath, REGISTRY_VAR } from '../process-dir';
 import { envFlag } from '../../env-flag';
@@ -40,8 +46,9 @@ const FILE = 'valid-configs';
  * A 64-bit fingerprint of `parts` (two independent 32-bit lanes plus the
  * total length), in hex. Not node:crypto on purpose: loading it at exit
  * costs about 10 ms of wall time (measured), twice this module's whole
- * budget. A collision could only make one exit skip a check whose lines the
- * worker prints anyway once it runs; it never lets a config do anything.
+ * budget. A collision could make one exit skip a check whose lines the
+ * worker prints anyway once it runs, or make the worker skip zod's check,
+ * behind rules that still run in full; it never lets a config do anything.
  */
 export function fingerprint(parts: readonly string[]): string {
   let a = 0x811c9dc5;
@@ -67,7 +74,10 @@ export function fingerprint(parts: readonly string[]): string {
   return `${mix(a).toString(16).padStart(8, '0')}${mix(b).toString(16).padStart(8, '0')}-${length.toString(16)}`;
 }
 
-const LINE = /^[0-9a-f]{16}-[0-9a-f]+$/;
+const LINE = /^[0-9a-f]{16}-[0-9a-f]+( full)?$/;
+
+/** Who found a config valid: the rules alone (the exit check), or the worker's full check with zod. */
+export type VerdictKind = 'rules' | 'full';
 
 /** The fingerprint of every input of the config check for `loc`, or undefined when a file could not be read. */
 export function configDigest(loc: FileLocations): string | undefined {
@@ -101,19 +111,23 @@ export function cacheable(loaderFile: string | undefined): boolean {
   return loaderFile === undefined || !/\.[cm]?js$/.test(loaderFile);
 }
 
-/** True when `digest` was found valid before (read only from a private process folder). */
-export function knownValid(digest: string, env: NodeJS.ProcessEnv = process.env): boolean {
+/**
+ * True when `digest` was found valid before by a check of at least `kind` (a full verdict
+ * answers for the rules too); read only from a private process folder.
+ */
+export function knownValid(digest: string, kind: VerdictKind, env: NodeJS.ProcessEnv = process.env): boolean {
   try {
     const dir = processDirPath(env);
     const lines = readFileSync(join(dir, FILE), 'utf8').split('\n');
-    return lines.includes(digest) && processDirObstacle(dir) === undefined;
+    const found = lines.includes(`${digest} full`) || (kind === 'rules' && lines.includes(digest));
+    return found && processDirObstacle(dir) === undefined;
   } catch {
     return false;
   }
 }
 
-/** Records `digest` as valid: the newest line, the oldest dropped past MAX_VERDICTS. */
-export function rememberValid(digest: string, env: NodeJS.ProcessEnv = process.env): void {
+/** Records `digest` as found valid by `kind`: the newest line, the oldest dropped past MAX_VERDICTS; a full verdict is never made a rules one. */
+export function rememberValid(digest: string, kind: VerdictKind, env: NodeJS.ProcessEnv = process.env): void {
   const registry = env[REGISTRY_VAR];
   if (registry !== undefined && registry !== '' && !envFlag(registry)) return;
   let temp: string | undefined;
@@ -122,12 +136,15 @@ export function rememberValid(digest: string, env: NodeJS.ProcessEnv = process.e
     const file = join(dir, FILE);
     let lines: string[] = [];
     try {
-      lines = readFileSync(file, 'utf8').split('\n').filter((line) => LINE.test(line) && line !== digest);
+      lines = readFileSync(file, 'utf8').split('\n').filter((line) => LINE.test(line));
     } catch {
       // First verdict.
     }
-    lines.push(digest);
-    temp = `${file}.${process.pid}`;
+    const line = kind === 'full' || lines.includes(`${digest} full`) ? `${digest} full` : digest;
+    lines = lines.filter((l) => l !== digest && l !== `${digest} full`);
+    lines.push(line);
+    // Both threads of one process may write: the thread's id keeps their temp files apart.
+    temp = `${file}.${process.pid}.${threadId}`;
     writeFileSync(temp, `${lines.slice(-MAX_VERDICTS).join('\n')}\n`, { mode: 0o600 });
     renameSync(temp, file);
   } catch {
