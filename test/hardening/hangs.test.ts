@@ -28,14 +28,15 @@ async function answersAgain(httpPort: number, ms = 10_000): Promise<void> {
 }
 
 /**
- * Resolves once the app leaves an HTTP request unanswered for 300 ms: the loop has reached the
- * main thread and really blocks it. Until then (the eval may still be on its way on a loaded
- * machine) it asks again; it fails if the app keeps answering for 10 s.
+ * Resolves once the app leaves an HTTP request unanswered for 1 s: the loop has reached the
+ * main thread and really blocks it (a loaded machine can delay an answer by a few hundred ms, not
+ * a second). Until then (the eval may still be on its way) it asks again; it fails if the app
+ * keeps answering for 10 s.
  */
 async function blocked(httpPort: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const answered = await httpGet(httpPort, '/', 300).then(() => true, (err: Error) => {
+    const answered = await httpGet(httpPort, '/', 1_000).then(() => true, (err: Error) => {
       if (!/did not answer/.test(err.message)) throw err;
       return false;
     });
